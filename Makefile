@@ -1,0 +1,14 @@
+# The two commands of the README.
+.PHONY: setup demo test bench
+
+setup:
+	@scripts/setup.sh
+
+demo: setup
+	.venv/bin/nianbao demo
+
+test: setup
+	.venv/bin/python -m pytest
+
+bench: setup
+	.venv/bin/python bench/run_all.py

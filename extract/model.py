@@ -1,0 +1,95 @@
+"""Records passed between the readers, the table parser and the output.
+
+Every reader (HTML, flattened text, PDF, DOCX, spreadsheets, ...) turns a file into one
+`ParsedDocument`: a flat list of `Cell`s in reading order plus the plain text and the page
+metadata it could see.  The table parser never looks at the file format again, which is why a
+new format only needs a reader.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+# Document statuses (the `status` field of the output contract).
+OK = "ok"
+LEGACY_FORMAT = "legacy_format"
+NOT_A_REPORT = "not_a_report"
+NO_TABLES = "no_tables"
+UNREADABLE = "unreadable"
+STATUSES = (OK, LEGACY_FORMAT, NOT_A_REPORT, NO_TABLES, UNREADABLE)
+
+
+@dataclass(slots=True)
+class Cell:
+    """One piece of text as laid out in the source.
+
+    `table` and `row` identify the source table row when the format has one (HTML `<tr>`,
+    a DOCX table row, a PDF table row, a tab-indented block); they are None for free text and
+    for flattened layouts where row boundaries are lost.  A structured cell may be empty (""),
+    which is how a blank table cell is seen; free text never yields empty cells.
+    """
+
+    text: str
+    table: int | None = None
+    row: int | None = None
+
+
+@dataclass
+class ParsedDocument:
+    """What a reader saw in one file, before any table logic."""
+
+    format: str  # html, text, pdf, docx, doc, wps, xls, xlsx, image, ...
+    layout: str  # e.g. html_table, text_lines, text_pipes, text_tabs, pdf_table, docx_table
+    cells: list[Cell]
+    text: str  # the document's plain text (narrative + tables), lines separated by "\n"
+    title: str | None = None  # metadata title (HTML <title>, DOCX core title, PDF /Title)
+    title_candidates: list[str] = field(default_factory=list)  # headings seen in the body, in order
+    meta: dict[str, str] = field(default_factory=dict)  # 发布机构, 发布日期, 信息索引号, breadcrumb, ...
+    images: int = 0  # images in the body (for telling scans apart)
+    links: list[tuple[str, str]] = field(default_factory=list)  # (href, text) of attachment-like links
+    status: str | None = None  # a reader may decide the status itself (unreadable, no_tables, ...)
+    reason: str | None = None
+
+
+@dataclass
+class ExtractResult:
+    """One line of `nianbao extract` output (the public JSON contract)."""
+
+    source: str
+    status: str
+    reason: str | None = None
+    template: str | None = None
+    report_year: int | None = None
+    agency: str | None = None
+    published: str | None = None
+    cells: dict[str, Any] = field(default_factory=dict)
+    units: dict[str, str] = field(default_factory=dict)
+    raw: dict[str, str] = field(default_factory=dict)
+    checks: list[dict[str, Any]] = field(default_factory=list)
+    format: str | None = None
+    layout: str | None = None
+    title: str | None = None
+    url: str | None = None
+    sha256: str | None = None
+    extractor_version: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "source": self.source,
+            "status": self.status,
+            "reason": self.reason,
+            "template": self.template,
+            "report_year": self.report_year,
+            "agency": self.agency,
+            "published": self.published,
+            "cells": self.cells,
+            "units": self.units,
+            "raw": self.raw,
+            "checks": self.checks,
+            "format": self.format,
+            "layout": self.layout,
+            "title": self.title,
+            "url": self.url,
+            "sha256": self.sha256,
+            "extractor_version": self.extractor_version,
+        }

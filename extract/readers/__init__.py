@@ -1,0 +1,29 @@
+"""Readers: one per document format, each turning bytes into a ParsedDocument.
+
+`read()` dispatches on the type sniffed from the bytes (see `extract.sniff`), never on the file
+name or a server's Content-Type.  A reader that cannot make sense of its input returns a
+ParsedDocument with `status`/`reason` set instead of raising.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from ..model import ParsedDocument
+from ..settings import ExtractSettings
+
+Reader = Callable[[bytes, ExtractSettings], ParsedDocument]
+
+
+def _registry() -> dict[str, Reader]:
+    from . import html, text
+
+    readers: dict[str, Reader] = {"html": html.read, "text": text.read}
+    return readers
+
+
+def read(data: bytes, kind: str, settings: ExtractSettings) -> ParsedDocument:
+    reader = _registry().get(kind)
+    if reader is None:
+        return ParsedDocument(format=kind, layout="none", cells=[], text="", status="unreadable",
+                              reason=f"unsupported file type: {kind}")
+    return reader(data, settings)

@@ -1,0 +1,69 @@
+"""The `nianbao` command: one subcommand per job.
+
+Each subcommand lives in its own module with `register(subparsers)`; modules import their heavy
+dependencies (Scrapy, Prefect, DuckDB) only when run, so `nianbao --help` stays fast.
+Errors end with a one-line reason and a non-zero exit instead of a traceback.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+
+from . import __version__
+from .errors import UserError
+
+# Modules with a `register(subparsers)` function, in help order.
+SUBCOMMANDS = [
+    "nianbao.commands.demo_cmd",
+    "nianbao.commands.extract_cmd",
+    "crawlers.command",
+    "warehouse.command",
+    "nianbao.commands.flow_cmd",
+]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="nianbao",
+        description="Crawl, extract and warehouse China's government information-disclosure annual reports.",
+    )
+    parser.add_argument("--version", action="version", version=f"nianbao {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for modname in SUBCOMMANDS:
+        try:
+            module = importlib.import_module(modname)
+        except ModuleNotFoundError as exc:
+            if exc.name == modname:
+                continue  # subcommand not built yet
+            raise
+        module.register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    os.environ.setdefault("DO_NOT_TRACK", "1")
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    debug = os.environ.get("NIANBAO_DEBUG") == "1"
+    try:
+        return int(args.func(args) or 0)
+    except KeyboardInterrupt:
+        print("nianbao: interrupted", file=sys.stderr)
+        return 130
+    except UserError as exc:
+        print(f"nianbao: {exc}", file=sys.stderr)
+        return 2
+    except Exception as exc:  # noqa: BLE001 - the user gets one line; NIANBAO_DEBUG=1 shows the traceback
+        if debug:
+            raise
+        print(f"nianbao: {type(exc).__name__}: {exc} (set NIANBAO_DEBUG=1 for the traceback)", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,63 @@
+"""`nianbao extract PATH... [--url URL] [--json]`: documents in, canonical cells out."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from ..errors import UserError
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("extract", help="extract the tables of report documents (HTML, text, PDF, Word, sheets)",
+                       description="Read report documents and print their canonical cells.")
+    p.add_argument("paths", nargs="+", metavar="PATH", help="files or folders (folders are read recursively)")
+    p.add_argument("--url", help="the URL the document was fetched from (kept in the output)")
+    p.add_argument("--json", action="store_true", help="print one JSON object per document (JSON Lines)")
+    p.set_defaults(func=run)
+
+
+def _files(paths: list[str]) -> list[Path]:
+    out: list[Path] = []
+    for raw in paths:
+        p = Path(raw)
+        if p.is_dir():
+            out += sorted(f for f in p.rglob("*") if f.is_file() and not f.name.endswith(".truth.json"))
+        elif p.is_file():
+            out.append(p)
+        else:
+            raise UserError(f"no such file or folder: {raw}")
+    return out
+
+
+def run(args: argparse.Namespace) -> int:
+    from extract.pipeline import extract_path
+
+    files = _files(args.paths)
+    if args.json:
+        for f in files:
+            res = extract_path(f, url=args.url)
+            sys.stdout.write(json.dumps(res.to_dict(), ensure_ascii=False) + "\n")
+        return 0
+    from rich.console import Console
+    from rich.progress import track
+    from rich.table import Table
+
+    console = Console(stderr=False)
+    table = Table(title=f"{len(files)} documents")
+    for col in ("source", "status", "template", "year", "agency", "published", "cells", "checks failed"):
+        table.add_column(col)
+    counts: dict[str, int] = {}
+    for f in track(files, description="extracting", console=Console(stderr=True), transient=True,
+                   disable=len(files) < 5):
+        res = extract_path(f, url=args.url)
+        counts[res.status] = counts.get(res.status, 0) + 1
+        filled = sum(v is not None for v in res.cells.values())
+        failed = sum(c["ok"] is False for c in res.checks)
+        table.add_row(str(f), res.status if not res.reason else f"{res.status}: {res.reason}", res.template or "",
+                      str(res.report_year or ""), res.agency or "", res.published or "",
+                      f"{filled}/{len(res.cells)}" if res.cells else "", str(failed) if res.cells else "")
+    console.print(table)
+    console.print("summary: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
+    return 0

@@ -1,0 +1,193 @@
+-- The nianbao warehouse: views for analysts. Applied by warehouse.db.apply_schema on every build.
+
+-- Reports with their agency's region and level.
+CREATE OR REPLACE VIEW report_overview AS
+SELECT r.report_id, r.agency_id, r.agency, a.normalized_name, a.level, a.region_code, a.province, a.city, a.county,
+       r.portal_id, r.report_year, r.template, r.published, r.status, r.reason, r.source_url, r.document_url,
+       r.document_sha256, r.title, r.format, r.extractor_version, r.cells_count, r.checks_total, r.checks_failed,
+       r.run_id, r.fetched_at
+FROM reports r
+LEFT JOIN agencies a ON a.agency_id = r.agency_id;
+
+-- Every cell with its report's agency, year and template.
+CREATE OR REPLACE VIEW cell_values AS
+SELECT c.report_id, r.agency_id, r.agency, a.region_code, r.report_year, r.template,
+       c.cell_key, c.value, c.raw_text, c.unit
+FROM cells c
+JOIN reports r ON r.report_id = c.report_id
+LEFT JOIN agencies a ON a.agency_id = r.agency_id;
+
+-- The one report that speaks for an agency in a year (an agency's report is often posted twice: on its own
+-- site and in the county's list). Extracted reports only; the latest published wins, then the fewest failed
+-- checks, then the most cells.
+CREATE OR REPLACE VIEW agency_year_reports AS
+SELECT r.*,
+       count(*) OVER (PARTITION BY r.agency_id, r.report_year) AS reports_in_year
+FROM reports r
+WHERE r.status = 'ok' AND r.report_year IS NOT NULL AND r.agency_id IS NOT NULL
+QUALIFY row_number() OVER (
+    PARTITION BY r.agency_id, r.report_year
+    ORDER BY r.published DESC NULLS LAST, r.checks_failed ASC NULLS LAST, r.cells_count DESC NULLS LAST, r.report_id
+) = 1;
+
+-- One value per (agency, year, cell key).
+CREATE OR REPLACE VIEW agency_year_values AS
+SELECT p.agency_id, p.agency, a.region_code, a.level, p.report_year, p.template,
+       c.cell_key, c.value, c.unit, c.raw_text, p.report_id, p.reports_in_year
+FROM agency_year_reports p
+JOIN cells c ON c.report_id = p.report_id
+LEFT JOIN agencies a ON a.agency_id = p.agency_id;
+
+-- National totals per year, template and cell key (one report per agency and year).
+CREATE OR REPLACE VIEW national_totals AS
+SELECT report_year, template, cell_key, sum(value) AS total, count(value) AS reports_with_value,
+       count(*) AS reports
+FROM agency_year_values
+GROUP BY report_year, template, cell_key;
+
+-- The applications table, wide: one row per report and row label, the seven columns.
+CREATE OR REPLACE VIEW apply_wide AS
+SELECT c.report_id, r.agency_id, r.agency, r.report_year, r.template,
+       d.row_key, d.row_label, d.row_ordinal,
+       max(c.value) FILTER (WHERE d.col_key = 'person')    AS person,
+       max(c.value) FILTER (WHERE d.col_key = 'business')  AS business,
+       max(c.value) FILTER (WHERE d.col_key = 'research')  AS research,
+       max(c.value) FILTER (WHERE d.col_key = 'nonprofit') AS nonprofit,
+       max(c.value) FILTER (WHERE d.col_key = 'legal')     AS legal,
+       max(c.value) FILTER (WHERE d.col_key = 'other_org') AS other_org,
+       max(c.value) FILTER (WHERE d.col_key = 'total')     AS total
+FROM cells c
+JOIN reports r ON r.report_id = c.report_id
+JOIN cell_dictionary d ON d.template = r.template AND d.cell_key = c.cell_key
+WHERE c.cell_key LIKE 'apply.%' AND d.table_name = 'apply'
+GROUP BY c.report_id, r.agency_id, r.agency, r.report_year, r.template, d.row_key, d.row_label, d.row_ordinal;
+
+-- Data quality per report.
+CREATE OR REPLACE VIEW quality AS
+WITH ck AS (
+    SELECT report_id,
+           count(*) AS checks_total,
+           count(*) FILTER (WHERE ok = false) AS checks_failed,
+           count(*) FILTER (WHERE ok IS NULL) AS checks_unknown,
+           string_agg(rule, ';' ORDER BY rule) FILTER (WHERE ok = false) AS failed_rules
+    FROM checks GROUP BY report_id
+), ce AS (
+    SELECT report_id,
+           count(*) AS cells_total,
+           count(value) AS cells_filled,
+           count(*) FILTER (WHERE value IS NULL AND coalesce(raw_text, '') <> '') AS cells_not_reported
+    FROM cells GROUP BY report_id
+)
+SELECT r.report_id, r.agency, a.region_code, a.level, r.report_year, r.template, r.status, r.reason,
+       coalesce(ce.cells_total, 0) AS cells_total,
+       coalesce(ce.cells_filled, 0) AS cells_filled,
+       coalesce(ce.cells_not_reported, 0) AS cells_not_reported,
+       coalesce(ck.checks_total, 0) AS checks_total,
+       coalesce(ck.checks_failed, 0) AS checks_failed,
+       coalesce(ck.checks_unknown, 0) AS checks_unknown,
+       ck.failed_rules,
+       CASE WHEN r.status <> 'ok' THEN 'not_extracted'
+            WHEN coalesce(ck.checks_failed, 0) > 0 THEN 'checks_failed'
+            WHEN coalesce(ce.cells_filled, 0) = 0 THEN 'empty'
+            ELSE 'ok' END AS quality,
+       r.source_url, r.document_url
+FROM reports r
+LEFT JOIN agencies a ON a.agency_id = r.agency_id
+LEFT JOIN ck ON ck.report_id = r.report_id
+LEFT JOIN ce ON ce.report_id = r.report_id;
+
+-- Timeliness (条例 第四十九条): departments publish by 31 January of the next year, governments at county level
+-- and above by 31 March; townships have no national deadline.
+CREATE OR REPLACE VIEW timeliness AS
+SELECT *,
+       CASE WHEN deadline IS NULL OR published IS NULL THEN NULL ELSE published <= deadline END AS on_time,
+       CASE WHEN deadline IS NULL OR published IS NULL THEN NULL
+            ELSE greatest(date_diff('day', deadline, published), 0) END AS days_late
+FROM (
+    SELECT r.report_id, r.agency_id, r.agency, a.level, a.region_code, dv.level AS region_level,
+           r.report_year, r.status, r.published,
+           CASE WHEN a.level = 'department' THEN 'department: 31 January'
+                WHEN a.level = 'government' THEN 'government: 31 March'
+                ELSE 'township: none' END AS deadline_rule,
+           CASE WHEN r.report_year IS NULL THEN NULL
+                WHEN a.level = 'department' THEN make_date(r.report_year + 1, 1, 31)
+                WHEN a.level = 'government' THEN make_date(r.report_year + 1, 3, 31)
+           END AS deadline
+    FROM reports r
+    LEFT JOIN agencies a ON a.agency_id = r.agency_id
+    LEFT JOIN divisions dv ON dv.code = a.region_code
+    WHERE r.status <> 'not_a_report' AND r.report_year IS NOT NULL
+);
+
+-- Coverage: every agency seen × every year seen: reports found, extracted, or missing.
+CREATE OR REPLACE VIEW coverage AS
+WITH found AS (
+    SELECT agency_id, report_year, count(*) AS found, count(*) FILTER (WHERE status = 'ok') AS extracted,
+           string_agg(DISTINCT status, ',' ORDER BY status) AS statuses
+    FROM reports
+    WHERE status <> 'not_a_report' AND report_year IS NOT NULL AND agency_id IS NOT NULL
+    GROUP BY agency_id, report_year
+), years AS (
+    SELECT unnest(range(lo, hi + 1)) AS report_year
+    FROM (SELECT min(report_year) AS lo, max(report_year) AS hi FROM found)
+    WHERE lo IS NOT NULL
+), ags AS (
+    SELECT DISTINCT agency_id FROM found
+)
+SELECT ags.agency_id, a.name AS agency, a.region_code, a.province, a.city, a.county, a.level,
+       CAST(years.report_year AS INTEGER) AS report_year,
+       coalesce(f.found, 0) AS found,
+       coalesce(f.extracted, 0) AS extracted,
+       coalesce(f.found, 0) = 0 AS missing,
+       CASE WHEN coalesce(f.extracted, 0) > 0 THEN 'extracted'
+            WHEN coalesce(f.found, 0) > 0 THEN 'found'
+            ELSE 'missing' END AS coverage,
+       f.statuses
+FROM ags
+CROSS JOIN years
+LEFT JOIN found f ON f.agency_id = ags.agency_id AND f.report_year = years.report_year
+LEFT JOIN agencies a ON a.agency_id = ags.agency_id;
+
+-- Year-on-year change per cell (agencies with a report in both years).
+CREATE OR REPLACE VIEW year_on_year AS
+SELECT cur.agency_id, cur.agency, cur.region_code, cur.cell_key, cur.report_year, cur.template,
+       cur.value, prev.value AS prev_value,
+       cur.value - prev.value AS change,
+       CASE WHEN prev.value IS NOT NULL AND prev.value <> 0 THEN (cur.value - prev.value) / abs(prev.value) END
+           AS pct_change,
+       cur.report_id, prev.report_id AS prev_report_id
+FROM agency_year_values cur
+JOIN agency_year_values prev
+  ON prev.agency_id = cur.agency_id AND prev.cell_key = cur.cell_key AND prev.report_year = cur.report_year - 1;
+
+-- Identities across years (soft checks): 上年结转 this year = 结转下年度 last year, per column; and for the 2021
+-- template 现行有效件数(y) = 现行有效件数(y-1) + 本年制发件数(y) - 本年废止件数(y).
+CREATE OR REPLACE VIEW cross_year_checks AS
+WITH af AS (
+    SELECT agency_id, agency, region_code, report_year, report_id, split_part(cell_key, '.', 3) AS row_key,
+           max(value) FILTER (WHERE cell_key LIKE '%.issued')   AS issued,
+           max(value) FILTER (WHERE cell_key LIKE '%.repealed') AS repealed,
+           max(value) FILTER (WHERE cell_key LIKE '%.in_force') AS in_force
+    FROM agency_year_values
+    WHERE template = '2021' AND cell_key LIKE 'active.art20_1.%'
+    GROUP BY agency_id, agency, region_code, report_year, report_id, split_part(cell_key, '.', 3)
+)
+SELECT cur.agency_id, cur.agency, cur.region_code, cur.report_year,
+       'carried_over.' || split_part(cur.cell_key, '.', 3) AS rule,
+       cur.value AS value, prev.value AS expected,
+       CASE WHEN cur.value IS NULL OR prev.value IS NULL THEN NULL ELSE cur.value = prev.value END AS ok,
+       cur.report_id, prev.report_id AS prev_report_id
+FROM agency_year_values cur
+JOIN agency_year_values prev
+  ON prev.agency_id = cur.agency_id AND prev.report_year = cur.report_year - 1
+ AND prev.cell_key = 'apply.carried_forward.' || split_part(cur.cell_key, '.', 3)
+WHERE cur.cell_key LIKE 'apply.carried_over.%'
+UNION ALL
+SELECT cur.agency_id, cur.agency, cur.region_code, cur.report_year,
+       'in_force.' || cur.row_key AS rule,
+       cur.in_force AS value, prev.in_force + cur.issued - cur.repealed AS expected,
+       CASE WHEN cur.in_force IS NULL OR prev.in_force IS NULL OR cur.issued IS NULL OR cur.repealed IS NULL THEN NULL
+            ELSE cur.in_force = prev.in_force + cur.issued - cur.repealed END AS ok,
+       cur.report_id, prev.report_id AS prev_report_id
+FROM af cur
+JOIN af prev ON prev.agency_id = cur.agency_id AND prev.report_year = cur.report_year - 1 AND prev.row_key = cur.row_key;
