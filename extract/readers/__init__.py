@@ -18,6 +18,22 @@ def _registry() -> dict[str, Reader]:
     from . import html, text
 
     readers: dict[str, Reader] = {"html": html.read, "text": text.read}
+    # binary formats (pdf, docx, office, sheet, image readers)
+    from . import docx, image, office, pdf, sheet
+
+    readers.update({
+        "pdf": pdf.read,
+        "docx": docx.read,
+        "doc": office.read_doc,
+        "wps": office.read_wps,
+        "rtf": office.read_rtf,
+        "odt": office.read_odt,
+        "ods": office.read_ods,
+        "ole": office.read_ole,
+        "xls": sheet.read_xls,
+        "xlsx": sheet.read_xlsx,
+        "image": image.read,
+    })
     return readers
 
 

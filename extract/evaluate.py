@@ -1,0 +1,110 @@
+"""Accuracy of the extractor on a golden corpus: documents with hand-checked `*.truth.json`.
+
+Used by the CI gate (tests/test_golden.py) and by `nianbao evaluate DIR`.  A truth file names its
+document in "document" (a path relative to the truth file) and holds the expected status,
+template, report_year, agency, published and every cell of the template.
+"""
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .pipeline import extract_path
+
+FIELDS = ("status", "template", "report_year", "agency", "published")
+
+
+@dataclass
+class DocScore:
+    truth_path: Path
+    document: Path
+    layout: str
+    template: str | None
+    status: str
+    cells_total: int = 0
+    cells_right: int = 0
+    fields_right: dict[str, bool] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Scores:
+    docs: list[DocScore]
+
+    def rate(self, what: str, docs: list[DocScore] | None = None) -> tuple[int, int]:
+        docs = self.docs if docs is None else docs
+        if what == "cells":
+            return sum(d.cells_right for d in docs), sum(d.cells_total for d in docs)
+        relevant = [d for d in docs if what in d.fields_right]
+        return sum(d.fields_right[what] for d in relevant), len(relevant)
+
+    def groups(self, by: str) -> dict[str, list[DocScore]]:
+        out: dict[str, list[DocScore]] = defaultdict(list)
+        for d in self.docs:
+            out[str(getattr(d, by))].append(d)
+        return dict(sorted(out.items()))
+
+
+def truth_files(root: Path) -> list[Path]:
+    return sorted(root.rglob("*.truth.json"))
+
+
+def score_document(truth_path: Path) -> DocScore:
+    truth = json.loads(truth_path.read_text(encoding="utf-8"))
+    doc_path = truth_path.parent / truth["document"]
+    res = extract_path(doc_path)
+    expected_status = truth.get("status", "ok")
+    layout = truth.get("layout") or res.layout or "?"
+    score = DocScore(truth_path, doc_path, layout=layout, template=truth.get("template"), status=expected_status)
+    for f in FIELDS:
+        if f == "status":
+            want, got = expected_status, res.status
+        elif expected_status != "ok":
+            continue  # metadata of documents that are not reports is not graded
+        else:
+            want, got = truth.get(f), getattr(res, f)
+        score.fields_right[f] = want == got
+        if want != got:
+            score.errors.append(f"{f}: expected {want!r}, got {got!r}" + (f" ({res.reason})" if f == "status" else ""))
+    for key, want in (truth.get("cells") or {}).items():
+        got = res.cells.get(key, "<absent>")
+        score.cells_total += 1
+        if got == want or (isinstance(want, float) and isinstance(got, (int, float)) and abs(got - want) < 1e-9):
+            score.cells_right += 1
+        else:
+            score.errors.append(f"{key}: expected {want!r}, got {got!r} (printed {res.raw.get(key)!r})")
+    if expected_status == "ok":
+        extra = set(res.cells) - set(truth.get("cells") or {})
+        if extra:
+            score.errors.append(f"keys not in the truth: {sorted(extra)[:3]}")
+            score.cells_total += len(extra)
+    return score
+
+
+def evaluate(root: Path) -> Scores:
+    return Scores([score_document(p) for p in truth_files(root)])
+
+
+def format_report(scores: Scores) -> str:
+    lines = []
+
+    def pct(right: int, total: int) -> str:
+        return f"{right}/{total} ({100 * right / total:.2f}%)" if total else "-"
+
+    lines.append(f"golden corpus: {len(scores.docs)} documents")
+    for what in ("cells",) + FIELDS:
+        lines.append(f"  {what:<12} {pct(*scores.rate(what))}")
+    for by in ("template", "layout"):
+        lines.append(f"by {by}:")
+        for name, docs in scores.groups(by).items():
+            lines.append(f"  {name:<14} docs {len(docs):>3}  cells {pct(*scores.rate('cells', docs))}  "
+                         f"agency {pct(*scores.rate('agency', docs))}  year {pct(*scores.rate('report_year', docs))}")
+    bad = [d for d in scores.docs if d.errors]
+    if bad:
+        lines.append("documents with errors:")
+        for d in bad:
+            lines.append(f"  {d.document.name}: {len(d.errors)} errors")
+            lines.extend(f"      {e}" for e in d.errors[:8])
+    return "\n".join(lines)

@@ -1,0 +1,30 @@
+"""The golden-corpus gate: extraction accuracy may not fall below the pinned floors."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from extract.evaluate import evaluate, format_report
+
+GOLDEN = Path(__file__).parent / "golden"
+FLOORS = json.loads((GOLDEN / "floors.json").read_text(encoding="utf-8"))
+
+
+def test_golden_corpus_meets_floors(capsys):
+    scores = evaluate(GOLDEN)
+    report = format_report(scores)
+    with capsys.disabled():
+        print("\n" + report)
+    assert len(scores.docs) >= FLOORS["min_documents"]
+    failures = []
+    for what in ("cells", "status", "template", "report_year", "agency", "published"):
+        right, total = scores.rate(what)
+        if total and right / total < FLOORS[what]:
+            failures.append(f"{what}: {right}/{total} below floor {FLOORS[what]:.2%}")
+    assert not failures, "\n".join(failures) + "\n" + report
+
+
+def test_every_truth_names_an_existing_document():
+    for truth_path in GOLDEN.rglob("*.truth.json"):
+        truth = json.loads(truth_path.read_text(encoding="utf-8"))
+        assert (truth_path.parent / truth["document"]).is_file(), truth_path
