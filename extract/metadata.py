@@ -20,7 +20,9 @@ _TITLE_A = re.compile(
 )
 _TITLE_B = re.compile(rf"^(?P<year>(?:19|20)\d{{2}})年度?(?P<agency>[^\d]{{2,40}}?){_REPORT_WORDS}")
 _TITLE_MAX = 90  # squashed characters
+_BRACKETED = re.compile(r"[(（【\[][^)）】\]]*[)）】\]]")
 _AGENCY_JUNK_HEAD = re.compile(r"^(?:.*?[>»＞]|标题[:]|题目[:]|\[[^\]]*\]|【[^】]*】|[\s\W_]+)")
+_SENTENCE_PUNCT = re.compile(r"[,，。;；!！?？、]|\d")
 _AGENCY_TAIL = re.compile(r"(?:关于|的|之|发布|公布|印发)+$")
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年(?!\s*\d{1,2}\s*月\s*\d{1,2}\s*日)")
 _FIELD = re.compile(
@@ -49,9 +51,15 @@ class TitleMatch:
 def _clean_agency(raw: str) -> str | None:
     agency = _AGENCY_JUNK_HEAD.sub("", raw) if re.search(r"[>»＞\[【]|^\W|^标题|^题目", raw) else raw
     agency = _AGENCY_TAIL.sub("", agency).strip(" :-_|")
-    if len(agency) < 2 or not has_cjk(agency) or len(agency) > 40:
+    if len(agency) < 2 or not has_cjk(agency) or len(agency) > 40 or _SENTENCE_PUNCT.search(agency):
         return None
     return agency
+
+
+def _title_tail_ok(rest: str) -> bool:
+    """What may follow 报告 in a title: nothing, a bracketed note (（图片版）), or a short word."""
+    rest = _BRACKETED.sub("", rest)
+    return not rest or (len(rest) <= 6 and not re.search(r"\d", rest))
 
 
 def match_title(line: str) -> TitleMatch | None:
@@ -60,9 +68,12 @@ def match_title(line: str) -> TitleMatch | None:
         return None
     for rx in (_TITLE_A, _TITLE_B):
         m = rx.match(s)
-        if m:
+        if m and _title_tail_ok(s[m.end():]):
             year = int(m.group("year"))
-            agency = _clean_agency(m.group("agency")) if m.group("agency") else None
+            raw_agency = _AGENCY_TAIL.sub("", m.group("agency") or "").strip()
+            agency = _clean_agency(raw_agency) if raw_agency else None
+            if raw_agency and agency is None:
+                continue  # a sentence that mentions a report, not a title
             if rx is _TITLE_B and agency is None:
                 continue
             return TitleMatch(s, agency, year)

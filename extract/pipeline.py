@@ -26,8 +26,6 @@ EXTRACTOR_VERSION = "1.0.0"
 _TEXT_NEW = re.compile(r"(?:共|累计|全年)?(?:收到|受理)[^。，,;；]{0,12}?申请(?:共|合计)?(\d+)(?:件|条|个)")
 _TEXT_NONE = re.compile(r"未(?:收到|受理|发生)[^。，,;；]{0,14}?(?:公开申请|申请公开|依申请)")
 _TEXT_RECON = re.compile(r"行政复议(?:案件)?(?:共)?(\d+)(?:件|起)")
-_REPORT_WORDS = ("政府信息公开工作年度报告", "政府信息公开年度报告", "政府信息公开工作报告", "政府信息公开年度工作报告",
-                 "信息公开工作年度报告", "政务公开工作年度报告", "政府信息公开年报")
 
 
 def extract_path(path: str | Path, url: str | None = None, settings: ExtractSettings | None = None) -> ExtractResult:
@@ -64,7 +62,7 @@ def extract_bytes(data: bytes, source: str, url: str | None = None,
 
 
 def _classify_without_tables(doc: ParsedDocument, meta: ReportMeta, squashed: str) -> tuple[str, str]:
-    is_report = meta.is_report_title or any(w in squashed for w in _REPORT_WORDS)
+    is_report = meta.is_report_title
     if not is_report:
         return NOT_A_REPORT, "no report title and none of the template's tables"
     if meta.report_year is not None and meta.report_year < 2019:

@@ -158,8 +158,23 @@ def _row_values(toks: list[_Tok], i: int, n: int) -> tuple[list[_Tok] | None, st
     return vals, None
 
 
+def _fit(run: list[_Tok], n: int) -> list[_Tok] | None:
+    """Trim blank cells at the edges of a run (label columns, fillers) down to n cells."""
+    while len(run) > n and not run[0].text.strip():
+        run = run[1:]
+    while len(run) > n and not run[-1].text.strip():
+        run = run[:-1]
+    if len(run) == n and any(t.text.strip() for t in run):
+        return run
+    return None
+
+
 def _review_run(toks: list[_Tok], start: int) -> list[_Tok] | None:
-    """The first run of 15 value cells after the review table's header."""
+    """The first run of 15 value cells after the review table's header.
+
+    In a table with rows, the data row is taken whole (a blank first cell is a blank value);
+    in flattened text the run is the 15 values that follow the headers.
+    """
     i = start
     n = len(REVIEW_GROUPS) * len(REVIEW_COLS)
     while i < len(toks):
@@ -170,12 +185,20 @@ def _review_run(toks: list[_Tok], start: int) -> list[_Tok] | None:
         while j < len(toks) and toks[j].value is not None:
             j += 1
         run = toks[i:j]
-        while run and not run[0].text.strip():
-            run = run[1:]
-        while run and not run[-1].text.strip():
-            run = run[:-1]
-        if len(run) >= n and all(t.text.strip() or t.table is not None for t in run[:n]):
-            return run[:n]
+        if run[0].row is not None:
+            by_row: dict[tuple, list[_Tok]] = {}
+            for t in run:
+                by_row.setdefault((t.table, t.row), []).append(t)
+            for row_cells in by_row.values():
+                fitted = _fit(row_cells, n)
+                if fitted:
+                    return fitted
+        else:
+            fitted = _fit(run, n) if len(run) >= n else None
+            if fitted is None and len(run) > n:
+                fitted = run[:n]
+            if fitted:
+                return fitted
         i = j
     return None
 

@@ -81,19 +81,26 @@ class _Walker:
         self._buf_link: list[bool] = []
 
     def _flush(self) -> None:
+        """End a block: its lines become free cells; its non-link text becomes text lines.
+
+        Link text is kept out of `lines` because menus and "related reports" lists hold other
+        reports' titles, which must not be taken for this report's title or fields.
+        """
         if not self._buf:
             return
         text = "".join(self._buf)
-        only_link = all(is_link or not piece.strip() for piece, is_link in zip(self._buf, self._buf_link))
+        own = "".join(piece for piece, is_link in zip(self._buf, self._buf_link) if not is_link)
         self._buf.clear()
         self._buf_link.clear()
         for line in text.split("\n"):
             line = clean_space(line)
-            if not line:
-                continue
-            self.cells.append(Cell(line))
-            if not only_link:
-                self.lines.append(line)
+            if line:
+                self.cells.append(Cell(line))
+        if own.strip():
+            for line in own.split("\n"):
+                line = clean_space(line)
+                if line:
+                    self.lines.append(line)
 
     def _add(self, text: str | None, in_link: bool) -> None:
         if text:
