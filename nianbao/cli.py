@@ -52,6 +52,12 @@ def main(argv: list[str] | None = None) -> int:
     debug = os.environ.get("NIANBAO_DEBUG") == "1"
     try:
         return int(args.func(args) or 0)
+    except BrokenPipeError:  # output piped into `head` and the like
+        try:
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - silence the flush at exit
+        except OSError:
+            pass
+        return 0
     except KeyboardInterrupt:
         print("nianbao: interrupted", file=sys.stderr)
         return 130

@@ -16,6 +16,24 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--url", help="the URL the document was fetched from (kept in the output)")
     p.add_argument("--json", action="store_true", help="print one JSON object per document (JSON Lines)")
     p.set_defaults(func=run)
+    p = sub.add_parser("evaluate", help="accuracy of the extractor on a golden corpus (documents + *.truth.json)",
+                       description="Extract every document that has a *.truth.json under DIR and compare.")
+    p.add_argument("dir", metavar="DIR", help="corpus folder, e.g. tests/golden")
+    p.set_defaults(func=evaluate)
+
+
+def evaluate(args: argparse.Namespace) -> int:
+    from extract.evaluate import evaluate as run_evaluation, format_report
+
+    root = Path(args.dir)
+    if not root.is_dir():
+        raise UserError(f"no such folder: {root}")
+    scores = run_evaluation(root)
+    if not scores.docs:
+        raise UserError(f"no *.truth.json under {root}")
+    print(format_report(scores))
+    right, total = scores.rate("cells")
+    return 0 if right == total and all(not d.errors for d in scores.docs) else 1
 
 
 def _files(paths: list[str]) -> list[Path]:

@@ -1,0 +1,153 @@
+"""The Prefect flows: nightly (crawl → extract → load → checks → export), backfill and reextract.
+
+Import `flows.prefect_env.configure()` before this module when running without a server.
+The crawl runs `scrapy crawl` in a subprocess (Twisted's reactor cannot restart in one process);
+extraction runs in parallel worker processes, in batches; loading is done by one writer that
+publishes the warehouse atomically, so a failure at any stage leaves the published warehouse
+as it was.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from prefect import flow, get_run_logger, task
+
+from . import extract_stage, stages
+from .progress import current
+
+BATCH_SIZE = 25
+
+
+@dataclass
+class RunSummary:
+    """What a nightly/backfill run did, for the CLI's closing summary and the flow's result."""
+
+    run_id: str | None = None
+    run_dir: str | None = None
+    portals: list[dict[str, Any]] = field(default_factory=list)
+    documents: int = 0
+    extracted_new: int = 0
+    statuses: dict[str, int] = field(default_factory=dict)
+    load: dict[str, Any] = field(default_factory=dict)
+    quality: dict[str, Any] = field(default_factory=dict)
+    snapshot: str | None = None
+    warehouse: str | None = None
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@task(name="crawl", retries=2, retry_delay_seconds=[15, 60])
+def crawl_task(sources: str, data_dir: str, only: list[str] | None, full: bool) -> dict[str, Any]:
+    with current().stage("crawl") as st:
+        out = stages.crawl(Path(sources), Path(data_dir), only=only, full=full)
+        st.done(f"{out['pages']} responses, {out['reports']} reports, {len(out['portals'])} portals")
+    return out
+
+
+@task(name="extract-batch")
+def extract_batch_task(data_dir: str, batch: list[tuple[str, str]]) -> list[dict[str, Any]]:
+    return extract_stage.extract_many(data_dir, batch)
+
+
+@task(name="extract")
+def extract_task(data_dir: str, run_dir: str, workers: int) -> dict[str, Any]:
+    """Extract every document of the run in parallel processes, batch by batch."""
+    refs = extract_stage.documents_of_run(Path(run_dir))
+    groups = extract_stage.batches(refs, BATCH_SIZE)
+    from extract.pipeline import EXTRACTOR_VERSION
+
+    cached = sum(extract_stage.cache_path(Path(data_dir), r.sha256, EXTRACTOR_VERSION).is_file() for r in refs)
+    with current().stage("extract", total=len(refs)) as st:
+        results = extract_stage.extract_batches(Path(data_dir), groups, workers, on_batch=st.advance)
+        statuses: dict[str, int] = {}
+        for r in results:
+            statuses[r["status"]] = statuses.get(r["status"], 0) + 1
+        path = Path(run_dir) / extract_stage.RESULTS_FILE
+        extract_stage.write_results(path, results)
+        st.done(f"{len(results)} documents ({len(refs) - cached} new), "
+                + ", ".join(f"{k} {v}" for k, v in sorted(statuses.items())))
+    return {"path": str(path), "documents": len(results), "new": len(refs) - cached, "statuses": statuses}
+
+
+@task(name="load")
+def load_task(data_dir: str, run_dir: str, extracted: str) -> dict[str, Any]:
+    from warehouse.load import load_run
+
+    with current().stage("load") as st:
+        summary = load_run(Path(data_dir), Path(run_dir), Path(extracted), wait=600.0)
+        d = summary.to_dict()
+        st.done("nothing new" if d.get("skipped") else f"{d.get('reports', 0)} reports, {d.get('cells', 0)} cells")
+    return d
+
+
+@task(name="checks")
+def checks_task(data_dir: str) -> dict[str, Any]:
+    with current().stage("checks") as st:
+        q = stages.quality(Path(data_dir))
+        st.done(f"{q['reports_with_failed_checks']} of {q['reports_ok']} reports break an identity; "
+                f"{q['cross_year_breaks']} cross-year breaks")
+    return q
+
+
+@task(name="export")
+def export_task(data_dir: str, out_dir: str | None) -> str:
+    from warehouse.export import export_snapshot
+
+    with current().stage("export") as st:
+        path = export_snapshot(Path(data_dir), Path(out_dir) if out_dir else None)
+        st.done(str(path))
+    return str(path)
+
+
+def _pipeline(sources: str, data_dir: str, only: list[str] | None, full: bool, export: bool,
+              out_dir: str | None, workers: int | None) -> dict[str, Any]:
+    logger = get_run_logger()
+    summary = RunSummary()
+    t = datetime.now(timezone.utc)
+    crawl = crawl_task(sources, data_dir, only, full)
+    summary.run_id, summary.run_dir, summary.portals = crawl["run_id"], crawl["run_dir"], crawl["portals"]
+    ext = extract_task(data_dir, crawl["run_dir"], workers or extract_stage.default_workers())
+    summary.documents, summary.extracted_new, summary.statuses = ext["documents"], ext["new"], ext["statuses"]
+    summary.load = load_task(data_dir, crawl["run_dir"], ext["path"])
+    summary.quality = checks_task(data_dir)
+    if export:
+        summary.snapshot = export_task(data_dir, out_dir)
+    summary.warehouse = str(stages.warehouse_path(Path(data_dir)))
+    summary.seconds["total"] = (datetime.now(timezone.utc) - t).total_seconds()
+    logger.info("run %s: %s", summary.run_id, json.dumps(summary.quality, ensure_ascii=False))
+    return summary.to_dict()
+
+
+@flow(name="nightly", log_prints=False)
+def nightly(sources: str, data_dir: str, only: list[str] | None = None, export: bool = True,
+            out_dir: str | None = None, workers: int | None = None) -> dict[str, Any]:
+    """One incremental crawl of every portal in `sources`, then extract, load, check and export."""
+    return _pipeline(sources, data_dir, only, False, export, out_dir, workers)
+
+
+@flow(name="backfill", log_prints=False)
+def backfill(sources: str, data_dir: str, only: list[str] | None = None, export: bool = True,
+             out_dir: str | None = None, workers: int | None = None) -> dict[str, Any]:
+    """A full crawl that ignores the increment state (new portals, years missed), then the same stages."""
+    return _pipeline(sources, data_dir, only, True, export, out_dir, workers)
+
+
+@flow(name="reextract", log_prints=False)
+def reextract(data_dir: str, force: bool = False, export: bool = False, out_dir: str | None = None) -> dict[str, Any]:
+    """Rebuild reports and cells from the stored raw documents, without crawling."""
+    from warehouse.reextract import reextract as rebuild
+
+    with current().stage("reextract") as st:
+        result = rebuild(Path(data_dir), force=force)
+        d = result.to_dict() if hasattr(result, "to_dict") else dict(result)
+        st.done(", ".join(f"{k} {v}" for k, v in d.items() if isinstance(v, (int, float)) and not isinstance(v, bool)))
+    out: dict[str, Any] = {"reextract": d, "quality": checks_task(data_dir)}
+    if export:
+        out["snapshot"] = export_task(data_dir, out_dir)
+    return out

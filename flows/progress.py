@@ -1,0 +1,110 @@
+"""Progress of a pipeline run, shown with rich when a person is watching.
+
+Flows cannot take a console as a parameter (parameters must serialise), so the CLI installs a
+reporter here before it starts a flow; scheduled runs keep the silent default and rely on
+Prefect's logs.
+"""
+from __future__ import annotations
+
+import threading
+import time
+from contextlib import contextmanager
+from typing import Iterator
+
+
+class Reporter:
+    """Silent reporter: the interface flows call."""
+
+    def stage(self, name: str, total: int | None = None) -> "Stage":
+        return Stage(self, name, total)
+
+    def _start(self, stage: "Stage") -> None: ...
+
+    def _advance(self, stage: "Stage", n: int) -> None: ...
+
+    def _end(self, stage: "Stage", note: str) -> None: ...
+
+    def note(self, text: str) -> None: ...
+
+
+class Stage:
+    def __init__(self, reporter: Reporter, name: str, total: int | None):
+        self.reporter, self.name, self.total = reporter, name, total
+        self.started = time.perf_counter()
+        self.seconds = 0.0
+        self.handle = None
+
+    def __enter__(self) -> "Stage":
+        self.reporter._start(self)
+        return self
+
+    def advance(self, n: int = 1) -> None:
+        self.reporter._advance(self, n)
+
+    def set_total(self, total: int) -> None:
+        self.total = total
+        self.reporter._start(self)
+
+    def done(self, note: str = "") -> None:
+        self.seconds = time.perf_counter() - self.started
+        self.reporter._end(self, note)
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if self.seconds == 0.0:
+            self.done("failed" if exc_type else "")
+
+
+class RichReporter(Reporter):
+    """Progress bars per stage on stderr, one summary line per finished stage."""
+
+    def __init__(self, console=None):
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+        self.console = console or Console(stderr=True)
+        self.progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                                 TimeElapsedColumn(), console=self.console, transient=True)
+        self._lock = threading.Lock()
+        self.progress.start()
+
+    def _start(self, stage: Stage) -> None:
+        with self._lock:
+            if stage.handle is None:
+                stage.handle = self.progress.add_task(stage.name, total=stage.total)
+            else:
+                self.progress.update(stage.handle, total=stage.total)
+
+    def _advance(self, stage: Stage, n: int) -> None:
+        if stage.handle is not None:
+            self.progress.advance(stage.handle, n)
+
+    def _end(self, stage: Stage, note: str) -> None:
+        with self._lock:
+            if stage.handle is not None:
+                self.progress.remove_task(stage.handle)
+            self.console.print(f"[green]✓[/green] {stage.name} [dim]({stage.seconds:.1f} s)[/dim] {note}")
+
+    def note(self, text: str) -> None:
+        self.console.print(text)
+
+    def close(self) -> None:
+        self.progress.stop()
+
+
+_current: Reporter = Reporter()
+
+
+def current() -> Reporter:
+    return _current
+
+
+@contextmanager
+def reporting(reporter: Reporter) -> Iterator[Reporter]:
+    global _current
+    previous, _current = _current, reporter
+    try:
+        yield reporter
+    finally:
+        _current = previous
+        if isinstance(reporter, RichReporter):
+            reporter.close()

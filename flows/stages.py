@@ -1,0 +1,59 @@
+"""Plain functions behind the flow's tasks, kept free of Prefect so they can be tested and reused."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+
+def warehouse_path(data_dir: Path) -> Path:
+    from warehouse.paths import published_path
+
+    return published_path(data_dir)
+
+
+def national_sources_file(data_dir: Path) -> Path:
+    """The bundled national list of portals, written as a sources file (for `run`/`serve` without --sources)."""
+    from crawlers.sources import write_national_sources
+
+    path = Path(data_dir) / "sources" / "national.yaml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_national_sources(path)
+    return path
+
+
+def crawl(sources: Path, data_dir: Path, only: list[str] | None = None, full: bool = False) -> dict[str, Any]:
+    """Run the crawler (a `scrapy crawl` subprocess) and return its run directory and portal summaries."""
+    from crawlers.run import crawl as run_crawl
+
+    summary = run_crawl(Path(sources), Path(data_dir), only=only, full=full)
+    portals = [p if isinstance(p, dict) else p.to_dict() for p in summary.portals]
+    return {
+        "run_id": summary.run_id,
+        "run_dir": str(summary.run_dir),
+        "portals": portals,
+        "pages": sum(int(p.get("pages") or 0) for p in portals),
+        "reports": sum(int(p.get("reports") or 0) for p in portals),
+    }
+
+
+def quality(data_dir: Path) -> dict[str, Any]:
+    """Data-quality figures of the published warehouse (read-only: never blocks or waits for a writer)."""
+    import duckdb
+
+    path = warehouse_path(data_dir)
+    if not path.exists():
+        return {"reports": 0, "reports_ok": 0, "reports_with_failed_checks": 0, "checks_failed": 0,
+                "cross_year_breaks": 0}
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        reports, reports_ok = con.execute(
+            "SELECT count(*), count(*) FILTER (WHERE status = 'ok') FROM reports").fetchone()
+        failed_reports, failed_checks = con.execute(
+            "SELECT count(DISTINCT c.report_id), count(*) FROM checks c JOIN reports r USING (report_id) "
+            "WHERE c.ok = false AND r.status = 'ok'").fetchone()
+        cross = con.execute("SELECT count(*) FROM cross_year_checks WHERE ok = false").fetchone()[0]
+        by_status = dict(con.execute("SELECT status, count(*) FROM reports GROUP BY status ORDER BY status").fetchall())
+    finally:
+        con.close()
+    return {"reports": reports, "reports_ok": reports_ok, "reports_with_failed_checks": failed_reports,
+            "checks_failed": failed_checks, "cross_year_breaks": cross, "reports_by_status": by_status}

@@ -1,0 +1,55 @@
+"""The closing summary of a pipeline run, printed by `nianbao run` and `nianbao demo`."""
+from __future__ import annotations
+
+from typing import Any
+
+EXAMPLE_QUERIES = [
+    ("Applications received per year, all agencies (national totals)",
+     "SELECT report_year, template, sum(value) AS received FROM cell_values "
+     "WHERE cell_key = 'apply.new.total' GROUP BY ALL ORDER BY ALL"),
+    ("Reports that break an identity, with the rule",
+     "SELECT r.agency, r.report_year, c.rule, c.detail FROM checks c JOIN reports r USING (report_id) "
+     "WHERE c.ok = false ORDER BY r.agency, r.report_year LIMIT 20"),
+    ("Who published late (legal deadline: 31 Jan departments, 31 Mar governments)",
+     "SELECT agency, report_year, published, deadline, days_late FROM timeliness WHERE on_time = false "
+     "ORDER BY days_late DESC LIMIT 20"),
+]
+
+
+def print_run_summary(summary: dict[str, Any], console, queries: bool = True) -> None:
+    from rich.table import Table
+
+    portals = summary.get("portals") or []
+    if portals:
+        t = Table(title="portals", title_justify="left")
+        for col in ("portal", "platform", "state", "pages", "reports", "new", "attachments", "errors"):
+            t.add_column(col, justify="right" if col in ("pages", "reports", "new", "attachments", "errors") else "left")
+        for p in portals:
+            t.add_row(str(p.get("id")), str(p.get("platform") or ""), str(p.get("state") or ""),
+                      str(p.get("pages", "")), str(p.get("reports", "")), str(p.get("new", "")),
+                      str(p.get("attachments", "")), str(p.get("errors", "")))
+        console.print(t)
+    load = summary.get("load") or {}
+    quality = summary.get("quality") or {}
+    statuses = summary.get("statuses") or {}
+    lines = [
+        f"portals          {len(portals)}",
+        f"reports found    {sum(int(p.get('reports') or 0) for p in portals)} "
+        f"({summary.get('documents', 0)} documents incl. attachments; {summary.get('extracted_new', 0)} newly extracted)",
+        f"extracted        {quality.get('reports_ok', 0)} reports with tables; "
+        + (", ".join(f"{k} {v}" for k, v in sorted(statuses.items())) or "no documents"),
+        f"failed checks    {quality.get('reports_with_failed_checks', 0)} reports break an identity "
+        f"({quality.get('checks_failed', 0)} failed checks)",
+        f"cells loaded     {load.get('cells', 0)}" + ("  (nothing new: load skipped)" if load.get("skipped") else ""),
+        f"DuckDB           {summary.get('warehouse')}",
+        f"snapshot         {summary.get('snapshot') or '-'}",
+    ]
+    console.print("\n[bold]summary[/bold]")
+    for line in lines:
+        console.print("  " + line)
+    if queries and summary.get("warehouse"):
+        console.print("\n[bold]try[/bold] (nianbao sql runs a read-only query; any DuckDB client works too):")
+        data_dir = str(summary["warehouse"]).rsplit("/warehouse/", 1)[0]
+        for title, sql in EXAMPLE_QUERIES:
+            console.print(f"  [dim]# {title}[/dim]")
+            console.print(f"  nianbao sql --data-dir {data_dir} \"{sql}\"", soft_wrap=True, highlight=False)
