@@ -8,6 +8,7 @@ while the server runs (``Portal.mutate``).
 from __future__ import annotations
 
 import email.utils
+import socket
 import threading
 import time
 from dataclasses import dataclass, field
@@ -68,7 +69,7 @@ class Response:
     headers: dict = field(default_factory=dict)
 
 
-Handler = Callable[[Request], "Response | None"]
+Handler = Callable[[Request], "Response | Resource | None"]
 
 
 @dataclass
@@ -92,6 +93,7 @@ class SiteServer:
         self._log_lock = log_lock
         self._failed_once: set[str] = set()
         self._state_lock = threading.Lock()
+        self._conns: set = set()
         outer = self
 
         class _H(_RequestHandler):
@@ -112,9 +114,21 @@ class SiteServer:
         self.thread.start()
 
     def stop(self) -> None:
-        self.httpd.shutdown()
+        if self.thread.is_alive():
+            self.httpd.shutdown()
         self.httpd.server_close()
+        with self._state_lock:
+            conns = list(self._conns)
+        for c in conns:  # persistent connections of clients must not outlive the server
+            try:
+                c.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
         self.thread.join(timeout=5)
+
+    def track(self, conn, alive: bool) -> None:
+        with self._state_lock:
+            (self._conns.add if alive else self._conns.discard)(conn)
 
     def record(self, method: str, path: str, ts: float, status: int, headers: dict) -> None:
         with self._log_lock:
@@ -168,6 +182,16 @@ class _RequestHandler(BaseHTTPRequestHandler):
 
     def log_message(self, format, *args):  # noqa: A002 - silence stderr logging
         pass
+
+    def setup(self):
+        super().setup()
+        self.site.track(self.connection, True)
+
+    def finish(self):
+        try:
+            super().finish()
+        finally:
+            self.site.track(self.connection, False)
 
     def version_string(self) -> str:
         return self.site.content.server_header
@@ -224,14 +248,18 @@ class _RequestHandler(BaseHTTPRequestHandler):
                 return
 
             handler = content.handlers.get(path)
+            res = None
             if handler is not None:
                 resp = handler(Request(method, path, raw_path, query, form, req_headers))
-                if resp is not None:
+                if isinstance(resp, Resource):
+                    res = resp
+                elif resp is not None:
                     status = resp.status
                     self._send(method, resp.status, resp.content_type, resp.body, dict(resp.headers))
                     return
 
-            res = content.routes.get(path)
+            if res is None:
+                res = content.routes.get(path)
             if res is None and method in ("GET", "HEAD", "POST"):
                 status = 404
                 body = content.not_found(path) if content.not_found else _NGINX_404
