@@ -43,9 +43,10 @@ class RunSummary:
 
 
 @task(name="crawl", retries=2, retry_delay_seconds=[15, 60])
-def crawl_task(sources: str, data_dir: str, only: list[str] | None, full: bool) -> dict[str, Any]:
-    with current().stage("crawl") as st:
-        out = stages.crawl(Path(sources), Path(data_dir), only=only, full=full)
+def crawl_task(sources: str | None, data_dir: str, only: list[str] | None, full: bool) -> dict[str, Any]:
+    with current().stage("crawl (portals)") as st:
+        out = stages.crawl(Path(sources) if sources else None, Path(data_dir), only=only, full=full,
+                           on_progress=st.update)
         st.done(f"{out['pages']} responses, {out['reports']} reports, {len(out['portals'])} portals")
     return out
 
@@ -105,7 +106,7 @@ def export_task(data_dir: str, out_dir: str | None) -> str:
     return str(path)
 
 
-def _pipeline(sources: str, data_dir: str, only: list[str] | None, full: bool, export: bool,
+def _pipeline(sources: str | None, data_dir: str, only: list[str] | None, full: bool, export: bool,
               out_dir: str | None, workers: int | None) -> dict[str, Any]:
     logger = get_run_logger()
     summary = RunSummary()
@@ -125,14 +126,14 @@ def _pipeline(sources: str, data_dir: str, only: list[str] | None, full: bool, e
 
 
 @flow(name="nightly", log_prints=False)
-def nightly(sources: str, data_dir: str, only: list[str] | None = None, export: bool = True,
+def nightly(sources: str | None, data_dir: str, only: list[str] | None = None, export: bool = True,
             out_dir: str | None = None, workers: int | None = None) -> dict[str, Any]:
     """One incremental crawl of every portal in `sources`, then extract, load, check and export."""
     return _pipeline(sources, data_dir, only, False, export, out_dir, workers)
 
 
 @flow(name="backfill", log_prints=False)
-def backfill(sources: str, data_dir: str, only: list[str] | None = None, export: bool = True,
+def backfill(sources: str | None, data_dir: str, only: list[str] | None = None, export: bool = True,
              out_dir: str | None = None, workers: int | None = None) -> dict[str, Any]:
     """A full crawl that ignores the increment state (new portals, years missed), then the same stages."""
     return _pipeline(sources, data_dir, only, True, export, out_dir, workers)

@@ -22,6 +22,8 @@ class Reporter:
 
     def _advance(self, stage: "Stage", n: int) -> None: ...
 
+    def _set(self, stage: "Stage", completed: int) -> None: ...
+
     def _end(self, stage: "Stage", note: str) -> None: ...
 
     def note(self, text: str) -> None: ...
@@ -40,6 +42,13 @@ class Stage:
 
     def advance(self, n: int = 1) -> None:
         self.reporter._advance(self, n)
+
+    def update(self, completed: int, total: int | None = None) -> None:
+        """Absolute progress (e.g. portals done of portals total)."""
+        if total is not None and total != self.total:
+            self.total = total
+            self.reporter._start(self)
+        self.reporter._set(self, completed)
 
     def set_total(self, total: int) -> None:
         self.total = total
@@ -77,6 +86,10 @@ class RichReporter(Reporter):
     def _advance(self, stage: Stage, n: int) -> None:
         if stage.handle is not None:
             self.progress.advance(stage.handle, n)
+
+    def _set(self, stage: Stage, completed: int) -> None:
+        if stage.handle is not None:
+            self.progress.update(stage.handle, completed=completed)
 
     def _end(self, stage: Stage, note: str) -> None:
         with self._lock:

@@ -12,11 +12,11 @@ from prefect.schedules import Cron
 from .nightly import nightly
 
 
-def deployment_parameters(sources: Path, data_dir: Path) -> dict:
-    return {"sources": str(sources), "data_dir": str(data_dir)}
+def deployment_parameters(sources: Path | None, data_dir: Path) -> dict:
+    return {"sources": str(sources) if sources else None, "data_dir": str(data_dir)}
 
 
-def serve_nightly(sources: Path, data_dir: Path, cron: str = "0 2 * * *", timezone: str = "Asia/Shanghai",
+def serve_nightly(sources: Path | None, data_dir: Path, cron: str = "0 2 * * *", timezone: str = "Asia/Shanghai",
                   name: str = "nightly") -> None:
     nightly.serve(
         name=name,

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 
@@ -11,21 +12,22 @@ def warehouse_path(data_dir: Path) -> Path:
     return published_path(data_dir)
 
 
-def national_sources_file(data_dir: Path) -> Path:
-    """The bundled national list of portals, written as a sources file (for `run`/`serve` without --sources)."""
-    from crawlers.sources import write_national_sources
+def crawl(sources: Path | None, data_dir: Path, only: list[str] | None = None, full: bool = False,
+          on_progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:
+    """Run the crawler (a `scrapy crawl` subprocess) and return its run directory and portal summaries.
 
-    path = Path(data_dir) / "sources" / "national.yaml"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    write_national_sources(path)
-    return path
-
-
-def crawl(sources: Path, data_dir: Path, only: list[str] | None = None, full: bool = False) -> dict[str, Any]:
-    """Run the crawler (a `scrapy crawl` subprocess) and return its run directory and portal summaries."""
+    sources None means the bundled national list.  A crawl process that fails raises, so the flow's
+    retries apply; portals that are challenged or unreachable are states in the summary, not failures.
+    """
     from crawlers.run import crawl as run_crawl
 
-    summary = run_crawl(Path(sources), Path(data_dir), only=only, full=full)
+    def progress(info: dict[str, Any]) -> None:
+        if on_progress:
+            on_progress(int(info.get("portals_done") or 0), int(info.get("portals_total") or 0))
+
+    summary = run_crawl(Path(sources) if sources else None, Path(data_dir), only=only, full=full, progress=progress)
+    if not summary.ok:
+        raise RuntimeError(f"crawl process failed (run {summary.run_id}): {getattr(summary, 'error', None) or 'see its log'}")
     portals = [p if isinstance(p, dict) else p.to_dict() for p in summary.portals]
     return {
         "run_id": summary.run_id,

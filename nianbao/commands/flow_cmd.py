@@ -40,21 +40,19 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=serve)
 
 
-def resolve_paths(args: argparse.Namespace) -> tuple[Path, Path]:
-    """(sources file, data dir), checked; the national list is written into the data dir when needed."""
+def resolve_paths(args: argparse.Namespace) -> tuple[Path | None, Path]:
+    """(sources file or None for the bundled national list, data dir), checked."""
     from warehouse.paths import default_data_dir
 
     data_dir = Path(args.data_dir) if args.data_dir else default_data_dir()
     data_dir.mkdir(parents=True, exist_ok=True)
+    sources = None
     if args.sources:
         sources = Path(args.sources)
         if not sources.is_file():
             raise UserError(f"sources file not found: {sources}")
-    else:
-        from flows.stages import national_sources_file
-
-        sources = national_sources_file(data_dir)
-    return sources.resolve(), data_dir.resolve()
+        sources = sources.resolve()
+    return sources, data_dir.resolve()
 
 
 def run(args: argparse.Namespace) -> int:
@@ -69,10 +67,11 @@ def run(args: argparse.Namespace) -> int:
 
     flow_fn = nightly_mod.backfill if args.flow == "backfill" else nightly_mod.nightly
     reporter = RichReporter()
-    reporter.note(f"[bold]nianbao {args.flow}[/bold]: sources {sources}, data {data_dir}")
+    reporter.note(f"[bold]nianbao {args.flow}[/bold]: sources {sources or 'the national list (internet needed)'}, "
+                  f"data {data_dir}")
     reporter.note("[dim]starting Prefect (a temporary local server; 15–40 s)…[/dim]")
     with reporting(reporter):
-        state = flow_fn(str(sources), str(data_dir), only=args.only, export=not args.no_export, out_dir=args.out,
+        state = flow_fn(str(sources) if sources else None, str(data_dir), only=args.only, export=not args.no_export, out_dir=args.out,
                         workers=args.workers, return_state=True)
     if not state.is_completed():
         raise UserError(f"{args.flow} flow {state.name.lower()}: {_state_reason(state)}")
