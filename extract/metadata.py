@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timezone
 
 from .model import ParsedDocument
-from .textnorm import has_cjk, nfkc, squash
+from .textnorm import compact, has_cjk, nfkc, squash, squash_with_map
 
 _REPORT_WORDS = r"(?:政府信息公开|政务公开|信息公开|政府信息)(?:工作)?(?:年度)?(?:工作)?(?:报告|年报)"
 _TITLE_A = re.compile(
@@ -62,8 +62,17 @@ def _title_tail_ok(rest: str) -> bool:
     return not rest or (len(rest) <= 6 and not re.search(r"\d", rest))
 
 
+def _as_printed(line: str, squashed: str, origin: list[int], start: int, agency: str) -> str:
+    """The agency as the page prints it (full-width brackets kept), whitespace removed."""
+    pos = squashed.find(agency, start)
+    if pos < 0:
+        return agency
+    end = pos + len(agency) - 1
+    return compact(line[origin[pos]:origin[end] + 1]) or agency
+
+
 def match_title(line: str) -> TitleMatch | None:
-    s = squash(line)
+    s, origin = squash_with_map(line)
     if len(s) > _TITLE_MAX or "政府信息公开" not in s and "信息公开" not in s and "政务公开" not in s:
         return None
     for rx in (_TITLE_A, _TITLE_B):
@@ -72,6 +81,8 @@ def match_title(line: str) -> TitleMatch | None:
             year = int(m.group("year"))
             raw_agency = _AGENCY_TAIL.sub("", m.group("agency") or "").strip()
             agency = _clean_agency(raw_agency) if raw_agency else None
+            if agency:
+                agency = _as_printed(line, s, origin, m.start("agency"), agency)
             if raw_agency and agency is None:
                 continue  # a sentence that mentions a report, not a title
             if rx is _TITLE_B and agency is None:
@@ -226,7 +237,7 @@ def breadcrumb_agency(doc: ParsedDocument) -> str | None:
                 break
     if not crumb:
         return None
-    parts = [squash(p) for p in re.split(r"[>»＞→/]+", crumb) if squash(p)]
+    parts = [compact(p) for p in re.split(r"[>»＞→/]+", crumb) if compact(p)]
     for part in reversed(parts):
         if _looks_like_organ(part) and len(part) <= 30:
             return part
@@ -263,7 +274,7 @@ def read_metadata(doc: ParsedDocument) -> ReportMeta:
         agency, source = tag.agency, "title_tag"
     else:
         for key in ("发布机构", "发文机关", "发布单位", "来源单位", "信息来源", "来源"):
-            val = squash(fields.get(key, ""))
+            val = compact(fields.get(key, ""))
             if val and has_cjk(val) and len(val) <= 30 and val not in ("本站", "本网", "原创"):
                 agency, source = val, f"field:{key}"
                 break
@@ -272,7 +283,7 @@ def read_metadata(doc: ParsedDocument) -> ReportMeta:
             if b:
                 agency, source = b, "breadcrumb"
         if agency is None and doc.meta.get("meta:contentsource"):
-            agency, source = squash(doc.meta["meta:contentsource"]), "meta:contentsource"
+            agency, source = compact(doc.meta["meta:contentsource"]), "meta:contentsource"
     year = title.year if title else (tag.year if tag else None)
     if year is None:
         year = year_from_text(doc.text)

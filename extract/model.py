@@ -47,6 +47,7 @@ class ParsedDocument:
     meta: dict[str, str] = field(default_factory=dict)  # 发布机构, 发布日期, 信息索引号, breadcrumb, ...
     images: int = 0  # images in the body (for telling scans apart)
     links: list[tuple[str, str]] = field(default_factory=list)  # (href, text) of attachment-like links
+    report_links: int = 0  # links whose text is a report title (a list page has many)
     status: str | None = None  # a reader may decide the status itself (unreadable, no_tables, ...)
     reason: str | None = None
 

@@ -62,8 +62,9 @@ def extract_bytes(data: bytes, source: str, url: str | None = None,
 
 
 def _classify_without_tables(doc: ParsedDocument, meta: ReportMeta, squashed: str) -> tuple[str, str]:
-    is_report = meta.is_report_title
-    if not is_report:
+    if doc.report_links >= 3:
+        return NOT_A_REPORT, f"a list of reports ({doc.report_links} links to report titles), no tables"
+    if not meta.is_report_title:
         return NOT_A_REPORT, "no report title and none of the template's tables"
     if meta.report_year is not None and meta.report_year < 2019:
         return LEGACY_FORMAT, f"report for {meta.report_year}: before the 2019 national format"

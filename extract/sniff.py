@@ -168,6 +168,18 @@ def ole_entries(data: bytes) -> dict[str, tuple[int, int, int]] | None:
         return None
 
 
+def ole_truncated(data: bytes) -> bool:
+    """True when the OLE header points at sectors past the end of the data (a cut download)."""
+    try:
+        ssz = 1 << struct.unpack_from("<H", data, 0x1E)[0]
+        n_fat, dir_start = struct.unpack_from("<II", data, 0x2C)
+        fat_sectors = struct.unpack_from("<109I", data, 0x4C)[: min(n_fat, 109)]
+    except struct.error:
+        return True
+    last = max([dir_start] + [s for s in fat_sectors if s < 0xFFFFFFFA])
+    return (last + 2) * ssz > len(data)
+
+
 def ole_stream_head(data: bytes, start: int, nbytes: int = 512) -> bytes:
     """The first bytes of a stream stored in regular sectors (streams of 4096+ bytes)."""
     if len(data) < 512:

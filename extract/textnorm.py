@@ -29,6 +29,29 @@ def squash(text: str) -> str:
     return _WS.sub("", nfkc(text)).translate(_QUOTES)
 
 
+def squash_with_map(text: str) -> tuple[str, list[int]]:
+    """squash(text) and, for each character of it, the index of the original character it came from.
+
+    Matching happens on the squashed form; what is reported (an agency name) is cut from the original,
+    so full-width brackets and the like stay as printed.
+    """
+    out: list[str] = []
+    origin: list[int] = []
+    for i, ch in enumerate(text):
+        if _WS.fullmatch(ch):
+            continue
+        n = unicodedata.normalize("NFKC", ch).translate(_QUOTES)
+        n = _WS.sub("", n)
+        out.append(n)
+        origin.extend([i] * len(n))
+    return "".join(out), origin
+
+
+def compact(text: str) -> str:
+    """Whitespace removed, characters kept as printed (for names shown to users)."""
+    return _WS.sub("", text)
+
+
 def strip_enum(label: str) -> str:
     """Remove leading enumerators (possibly several: "三、(一)予以公开" → "予以公开")."""
     prev = None

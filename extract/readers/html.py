@@ -31,6 +31,7 @@ HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4"})
 ATTACHMENT_EXT = re.compile(r"\.(pdf|docx?|wps|xlsx?|ofd|et|zip|rar|jpe?g|png|gif|bmp|tiff?)(?:$|[?#])", re.I)
 _TITLE_CLASS = re.compile(r"title|bt|biaoti|tit\b|headline", re.I)
 _CRUMB_CLASS = re.compile(r"crumb|position|location|dqwz|weizhi|nav-path|path", re.I)
+_REPORT_LINK = re.compile(r"(?:19|20)\d{2}\s*年.{0,12}(?:年度报告|工作报告|年报)")
 _DETAIL = re.compile(r"_CONFIG\.DETAIL\s*=\s*|\bDETAIL\s*:\s*")
 
 
@@ -77,6 +78,7 @@ class _Walker:
         self.links: list[tuple[str, str]] = []
         self.images = 0
         self.tables = 0
+        self.report_links = 0
         self._buf: list[str] = []
         self._buf_link: list[bool] = []
 
@@ -129,6 +131,8 @@ class _Walker:
             label = clean_space(el.text_content())
             if ATTACHMENT_EXT.search(href) or "附件" in label:
                 self.links.append((href, label))
+            elif _REPORT_LINK.search(label or el.get("title", "")):
+                self.report_links += 1
             in_link = True
         elif tag in HEADING_TAGS or (block and _TITLE_CLASS.search(el.get("class", "") + " " + el.get("id", ""))):
             text = clean_space(el.text_content())
@@ -240,6 +244,7 @@ def parse_html_text(text: str) -> ParsedDocument:
         meta=meta,
         images=walker.images,
         links=walker.links,
+        report_links=walker.report_links,
     )
 
 

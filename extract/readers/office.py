@@ -23,7 +23,7 @@ import threading
 
 from ..model import ParsedDocument
 from ..settings import ExtractSettings
-from ..sniff import ole_entries, ole_stream_head
+from ..sniff import ole_entries, ole_stream_head, ole_truncated
 from . import limits
 from .limits import Refused
 
@@ -71,7 +71,7 @@ def convert(data: bytes, kind: str, target: str, settings: ExtractSettings) -> b
         cmd = [settings.soffice, f"-env:UserInstallation=file://{profile}", "--headless", "--invisible",
                "--nologo", "--norestore", "--nodefault", "--nolockcheck", "--nofirststartwizard",
                "--convert-to", target, "--outdir", outdir, src]
-        env = dict(os.environ, HOME=tmp, SAL_USE_VCLPLUGIN="svp")
+        env = dict(os.environ, SAL_USE_VCLPLUGIN="svp")
         try:
             proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                     cwd=tmp, env=env, start_new_session=True)
@@ -158,6 +158,8 @@ def read_ods(data: bytes, settings: ExtractSettings) -> ParsedDocument:
 def read_ole(data: bytes, settings: ExtractSettings) -> ParsedDocument:
     """An OLE file that is neither Word nor Excel: a password-protected DOCX/XLSX, or unsupported."""
     entries = ole_entries(data) or {}
+    if ole_truncated(data):
+        return limits.failed("ole", limits.TRUNCATED, "the OLE directory lies past the end of the file (cut download?)")
     if "EncryptedPackage" in entries or "EncryptionInfo" in entries:
         return limits.failed("ole", limits.ENCRYPTED, "password-protected Office Open XML file")
     return limits.failed("ole", "unsupported file type: ole", "OLE compound file without Word or Excel streams")

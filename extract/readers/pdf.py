@@ -62,7 +62,7 @@ class _Line:
     top: float
     bottom: float
     size: float = 0.0
-    segments: list[str] | None = None  # positional fallback: runs separated by wide gaps
+    segments: list[tuple[float, float, str]] | None = None  # runs separated by wide gaps (x0, x1, text)
 
 
 @dataclass
@@ -84,6 +84,7 @@ class _Page:
     cid_chars: int = 0
     images: int = 0
     page_images: int = 0
+    ruled: bool = False
 
 
 def _check_structure(data: bytes) -> None:
@@ -122,12 +123,12 @@ def _open_checks(data: bytes, settings: ExtractSettings) -> int:
     return n
 
 
-def _segments(chars: list[dict], size: float) -> list[str]:
-    """Split a line's characters into runs at wide horizontal gaps (borderless tables)."""
+def _segments(chars: list[dict], size: float) -> list[tuple[float, float, str]]:
+    """Split a line's characters into runs at wide horizontal gaps (borderless tables): (x0, x1, text)."""
     if not chars:
         return []
     chars = sorted(chars, key=lambda c: c["x0"])
-    gap_min = max(2.2 * size, 14.0)
+    gap_min = max(0.9 * size, 6.0)
     runs: list[list[dict]] = [[chars[0]]]
     for prev, ch in zip(chars, chars[1:]):
         if ch["x0"] - prev["x1"] > gap_min:
@@ -143,7 +144,7 @@ def _segments(chars: list[dict], size: float) -> list[str]:
             text += ch["text"]
         text = text.strip()
         if text:
-            out.append(text)
+            out.append((float(run[0]["x0"]), float(run[-1]["x1"]), text))
     return out
 
 
@@ -228,40 +229,124 @@ def _read_page(page, is_first: bool) -> _Page:
                     segs = _segments(lchars, size)
         res.items.append(_Line(text, float(ln["top"]), float(ln["bottom"]), size, segs))
     res.items.sort(key=lambda it: it.top)
-    if not found:
-        res.items = _positional_tables(res.items)
+    res.ruled = bool(found)
     return res
 
 
+_ENUMERATED = re.compile(r"^(第.{1,8}[条项]|[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十]+[)）]|\d+[.．、])")
+
+
+def _is_value_row(it) -> bool:
+    segs = it.segments if isinstance(it, _Line) else None
+    return bool(segs) and len(segs) >= 2 and any(_NUMERIC.match(t) for _, _, t in segs[1:])
+
+
 def _positional_tables(items: list) -> list:
-    """Group multi-run lines with a number in them into table rows (borderless tables)."""
+    """Borderless tables from text positions.
+
+    Lines whose runs hold numbers are table rows.  Between the first and the last such row, a line
+    inside the label column (left of the first number column) that does not start with an
+    enumerator ("1.", "（三）", "第二十条…") continues the label of the nearest row (a label wrapped
+    in its cell); other lines are rows of their own (headers, group labels); a long line of prose
+    ends the table.
+    """
+    rows_at = [i for i, it in enumerate(items) if _is_value_row(it)]
+    if len(rows_at) < 2:
+        return items
     out: list = []
-    current: _Table | None = None
-    for it in items:
-        segs = it.segments if isinstance(it, _Line) else None
-        is_row = bool(segs) and len(segs) >= 2 and any(_NUMERIC.match(s) for s in segs[1:])
-        if is_row:
-            if current is None:
-                current = _Table([], it.top, it.bottom, 0.0, 0.0, len(segs), positional=True)
-                out.append(current)
-            current.rows.append(segs)
-            current.bottom = it.bottom
-            current.ncols = max(current.ncols, len(segs))
-        elif current is not None and isinstance(it, _Line) and len(it.text) <= 40:
-            current.rows.append([it.text])  # a label-only row inside the table
-            current.bottom = it.bottom
-        else:
-            current = None
-            out.append(it)
-    # a "table" of one row with a number in a single short line is just text with a gap
-    final: list = []
-    for it in out:
-        if isinstance(it, _Table) and sum(1 for r in it.rows if len(r) >= 2) < 2:
-            for r in it.rows:
-                final.append(_Line("  ".join(r), it.top, it.bottom))
-        else:
-            final.append(it)
-    return final
+    i = 0
+    n = len(items)
+    while i < n:
+        if not _is_value_row(items[i]):
+            out.append(items[i])
+            i += 1
+            continue
+        # a block: from this value row to the last value row before a line of prose
+        j = i
+        last_row = i
+        while j + 1 < n:
+            nxt = items[j + 1]
+            if _is_value_row(nxt):
+                last_row = j + 1
+            elif len(nxt.text) > 30 and not (nxt.segments and len(nxt.segments) >= 3):
+                break
+            j += 1
+        rows_in = [it for it in items[i:last_row + 1] if _is_value_row(it)]
+        if len(rows_in) < 2:
+            out.append(items[i])
+            i += 1
+            continue
+        labelled = [it for it in rows_in if not _NUMERIC.match(it.segments[0][2])] or rows_in
+        num_x = min(next(x0 for x0, _, t in it.segments[1:] if _NUMERIC.match(t)) for it in labelled)
+        # label lines wrapped below the last row still belong to it
+        while (last_row + 1 < n and isinstance(items[last_row + 1], _Line)
+               and not _ENUMERATED.match(items[last_row + 1].text.strip())
+               and all(x1 < num_x - 2 for _, x1, _ in (items[last_row + 1].segments or [(0.0, 1e9, "")]))
+               and items[last_row + 1].top - items[last_row].bottom < 0.8 * max(items[last_row].size, 8.0)):
+            last_row += 1
+        block = items[i:last_row + 1]
+        table = _Table([], block[0].top, block[-1].bottom, 0.0, 0.0,
+                       max(len(it.segments) for it in rows_in), positional=True)
+        tol = 2.0 * max(rows_in[0].size, 8.0)
+        rows: list[list[list]] = []  # [x0, x1, text] cells
+        tops: list[float] = []
+        is_value: list[bool] = []
+        pending: list[list] = []  # label pieces seen above the row they belong to
+
+        def merge(cells: list[list], pieces: list, before: bool) -> None:
+            """Join wrapped label pieces to the label cells above/below them, column by column."""
+            for x0, x1, t in pieces:
+                best = None
+                for c in cells:
+                    if c[0] < num_x - 2 and abs(c[0] - x0) <= tol and (best is None or abs(c[0] - x0) < abs(best[0] - x0)):
+                        best = c
+                if best is None:
+                    cells.append([x0, x1, t])
+                    cells.sort(key=lambda c: c[0])
+                elif before:
+                    best[2] = t + "\n" + best[2]
+                else:
+                    best[2] = best[2] + "\n" + t
+
+        for k, it in enumerate(block):
+            segs = it.segments or [(0.0, 0.0, it.text)]
+            if _is_value_row(it):
+                cells = [list(sg) for sg in segs]
+                if pending:
+                    merge(cells, pending, before=True)
+                    pending = []
+                rows.append(cells)
+                tops.append(it.top)
+                is_value.append(True)
+                continue
+            in_label = all(x1 < num_x - 2 for _, x1, _ in segs)
+            if in_label and not _ENUMERATED.match(it.text.strip()):
+                # attach to the nearer value row: the previous one, or the next one
+                prev_d = it.top - tops[-1] if tops and is_value[-1] else None
+                nxt = next((b for b in block[k + 1:] if _is_value_row(b)), None)
+                next_d = nxt.top - it.top if nxt is not None else None
+                # a label starts with its enumerator: nothing goes in front of "2.重复申请"
+                next_starts = nxt is not None and bool(_ENUMERATED.match(nxt.segments[0][2]))
+                if prev_d is not None and (next_d is None or next_starts or prev_d <= next_d):
+                    merge(rows[-1], list(segs), before=False)
+                else:
+                    pending.extend(segs)
+                continue
+            if pending:
+                rows.append([list(sg) for sg in pending])
+                tops.append(it.top)
+                is_value.append(False)
+                pending = []
+            rows.append([list(sg) for sg in segs])
+            tops.append(it.top)
+            is_value.append(False)
+        if pending:
+            rows.append([list(sg) for sg in pending])
+        rows = [[c[2] for c in r] for r in rows]
+        table.rows = rows
+        out.append(table)
+        i = last_row + 1
+    return out
 
 
 def _furniture(pages: list[_Page]) -> set[tuple[int, int]]:
@@ -376,6 +461,8 @@ def _assemble(pages: list[_Page], n_pages: int, title: str | None, meta: dict[st
     positional = ruled = 0
     for pi, pg in enumerate(pages):
         items = [it for ii, it in enumerate(pg.items) if (pi, ii) not in drop]
+        if not pg.ruled:
+            items = _positional_tables(items)
         for k, it in enumerate(items):
             if isinstance(it, _Table):
                 cont = (k == 0 and prev_last is not None and prev_last.positional == it.positional

@@ -73,10 +73,8 @@ class _Sheets:
             if r % 500 == 0 and time.monotonic() - self.t0 > self.settings.read_timeout:
                 raise Refused(limits.TIMED_OUT, f"read_timeout {self.settings.read_timeout:g}s")
             grid.append(row)
-        used_cols = [c for row in grid for c, v in enumerate(row) if v != ""]
-        if not used_cols:
+        if not any(v != "" for row in grid for v in row):
             return
-        c_min, c_max = min(used_cols), max(used_cols)
         skip: set[tuple[int, int]] = set()
         blank: set[tuple[int, int]] = set()
         for r0, r1, c0, c1 in merges:
@@ -88,22 +86,31 @@ class _Sheets:
                         blank.add((r, c))
                     else:
                         skip.add((r, c))
-        self.table += 1
         self.names.append(name)
-        row_id = 0
+        # blocks of rows separated by empty rows are tables of their own (with their own width)
+        blocks: list[list[int]] = [[]]
         for r, row in enumerate(grid):
-            if not any(v != "" for v in row):
+            if any(v != "" for v in row):
+                blocks[-1].append(r)
+            elif blocks[-1]:
+                blocks.append([])
+        for block in blocks:
+            if not block:
                 continue
-            out: list[str] = []
-            for c in range(c_min, c_max + 1):
-                if (r, c) in skip:
-                    continue
-                v = row[c] if c < len(row) else ""
-                out.append("" if (r, c) in blank else v)
-            for v in out:
-                self.cells.append(Cell(v, self.table, row_id))
-            self.lines.append("\t".join(v.replace("\n", " ") for v in out))
-            row_id += 1
+            used = [c for r in block for c, v in enumerate(grid[r]) if v != ""]
+            c_min, c_max = min(used), max(used)
+            self.table += 1
+            for row_id, r in enumerate(block):
+                row = grid[r]
+                out: list[str] = []
+                for c in range(c_min, c_max + 1):
+                    if (r, c) in skip:
+                        continue
+                    v = row[c] if c < len(row) else ""
+                    out.append("" if (r, c) in blank else v)
+                for v in out:
+                    self.cells.append(Cell(v, self.table, row_id))
+                self.lines.append("\t".join(v.replace("\n", " ") for v in out))
 
     def document(self, fmt: str, title: str | None = None, meta: dict | None = None) -> ParsedDocument:
         candidates = []

@@ -79,3 +79,8 @@ def test_no_date_gives_null_not_first_of_january():
                                       ("2022/1/8", "2022-01-08"), ("1642000000", "2022-01-12")])
 def test_date_forms(text, iso):
     assert parse_date(text).isoformat() == iso
+
+
+def test_agency_keeps_full_width_brackets_as_printed():
+    m = read_metadata(doc(["通江县人民政府办公室（县政务服务和大数据管理局）2021年政府信息公开工作年度报告", "一、总体情况"]))
+    assert m.agency == "通江县人民政府办公室（县政务服务和大数据管理局）"

@@ -40,3 +40,9 @@ def test_empty_and_binary_files_are_unreadable():
     assert extract_bytes(b"", "e").status == "unreadable"
     r = extract_bytes(b"\x00\x01\x02\x03garbage" * 100, "b")
     assert r.status == "unreadable" and r.reason
+
+
+def test_list_of_reports_is_not_a_report():
+    links = "".join(f'<li><a href="/{i}.html">XX县第{i}局2021年政府信息公开工作年度报告</a></li>' for i in range(6))
+    r = extract_bytes(html(f"<h2>2021年度政府信息公开工作年度报告</h2><ul>{links}</ul>"), "list.html")
+    assert r.status == "not_a_report" and "list" in r.reason
