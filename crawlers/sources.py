@@ -55,6 +55,7 @@ DEFAULTS: dict[str, Any] = {
     "retry_backoff": 5.0,  # first retry waits this long; each further retry doubles it
     "max_list_pages": 300,  # pages of one 年报 list (and its sub-columns) followed at most
     "max_depth": 3,  # navigation hops from the home page while looking for the 年报 column
+    "recheck_days": 7.0,  # a known report unchanged in its list is re-validated (conditional GET) about this often
 }
 
 _TYPES: dict[str, tuple[type, ...]] = {
@@ -68,6 +69,7 @@ _TYPES: dict[str, tuple[type, ...]] = {
     "retry_backoff": (int, float),
     "max_list_pages": (int,),
     "max_depth": (int,),
+    "recheck_days": (int, float),
 }
 _LIMITS: dict[str, tuple[float, float]] = {
     "delay": (0, 600),
@@ -79,6 +81,7 @@ _LIMITS: dict[str, tuple[float, float]] = {
     "retry_backoff": (0, 3600),
     "max_list_pages": (1, 100000),
     "max_depth": (0, 6),
+    "recheck_days": (0, 3650),
 }
 
 PORTAL_KEYS = {
@@ -112,6 +115,7 @@ class Portal:
     retry_backoff: float = DEFAULTS["retry_backoff"]
     max_list_pages: int = DEFAULTS["max_list_pages"]
     max_depth: int = DEFAULTS["max_depth"]
+    recheck_days: float = DEFAULTS["recheck_days"]
 
     def to_yaml_dict(self, defaults: dict[str, Any] | None = None) -> dict[str, Any]:
         """The portal as a sources-file entry, leaving out settings equal to *defaults*."""
@@ -317,6 +321,14 @@ def national_sources() -> Sources:
     return Sources(portals=portals, path="<national default: nianbao/data/portals.csv>")
 
 
+def write_national_sources(path: str | Path) -> Path:
+    """Write the national default as a sources file (with the citation of its sources in the header)."""
+    src = national_sources()
+    header = ("nianbao national sources: the people's-government portals of China's provinces, cities and counties.\n"
+              "Generated from the data shipped with nianbao; edit a copy, not this file.\n" + NATIONAL_CITATION)
+    return src.write(Path(path), header=header)
+
+
 def _matches_place(portal: Portal, wanted: str, *, province_only: bool) -> bool:
     wanted = wanted.strip()
     if not wanted:
@@ -382,5 +394,5 @@ def portal_settings(portal: Portal) -> dict[str, Any]:
 
 __all__ = [
     "DEFAULTS", "NATIONAL_CITATION", "PLATFORMS", "TLS_PROFILES", "Portal", "Sources", "adhoc_source",
-    "load_sources", "national_sources", "parse_sources", "portal_settings", "select", "asdict",
+    "load_sources", "national_sources", "write_national_sources", "parse_sources", "portal_settings", "select", "asdict",
 ]

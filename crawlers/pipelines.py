@@ -1,0 +1,66 @@
+"""Item pipelines: validate every FetchItem, then store its body content-addressed and write its manifest row."""
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from scrapy.exceptions import DropItem
+
+from .store import DETECTED_TYPES, MANIFEST_FIELDS, ROLES, STATES
+
+
+class ValidatePipeline:
+    """Reject malformed items loudly (a bug in an adapter must not produce a bad manifest)."""
+
+    def process_item(self, item: Any, spider: Any = None) -> Any:
+        problems = []
+        for key in MANIFEST_FIELDS:
+            if key not in item:
+                problems.append(f"missing {key}")
+        if item.get("role") not in ROLES:
+            problems.append(f"role {item.get('role')!r}")
+        if item.get("state") not in STATES:
+            problems.append(f"state {item.get('state')!r}")
+        if item.get("detected_type") not in DETECTED_TYPES:
+            problems.append(f"detected_type {item.get('detected_type')!r}")
+        status = item.get("status")
+        if status is not None and not isinstance(status, int):
+            problems.append(f"status {status!r}")
+        body = item.get("body")
+        sha = item.get("sha256")
+        if body is not None:
+            if not isinstance(body, bytes):
+                problems.append("body is not bytes")
+            elif sha != hashlib.sha256(body).hexdigest():
+                problems.append("sha256 does not match the body")
+            elif item.get("size") != len(body):
+                problems.append("size does not match the body")
+        if item.get("state") in ("ok", "not_modified") and item.get("role") in ("report", "attachment") and not sha:
+            problems.append("a document without a body")
+        if not isinstance(item.get("headers"), dict):
+            problems.append("headers is not a mapping")
+        if problems:
+            raise DropItem(f"invalid fetch item for {item.get('url')}: {'; '.join(problems)}")
+        return item
+
+
+class StorePipeline:
+    """raw/ab/<sha256> + one manifest row + the increment state, through the spider's CrawlStore."""
+
+    def process_item(self, item: Any, spider: Any = None) -> Any:
+        store = getattr(self, "_store", None)
+        if store is None:
+            raise DropItem("no store")
+        store.write(item)
+        item["body"] = None  # stored; do not keep it in memory
+        return item
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> "StorePipeline":
+        obj = cls()
+        obj.crawler = crawler
+        return obj
+
+    def open_spider(self, spider: Any = None) -> None:
+        spider = spider or self.crawler.spider
+        self._store = spider.store

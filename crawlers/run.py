@@ -1,0 +1,283 @@
+"""Run a crawl from Python: `crawl(...)` starts `scrapy crawl nianbao` in a subprocess (the Twisted reactor
+cannot restart, so every crawl gets its own process) and returns the run directory and per-portal summary.
+
+    from crawlers.run import crawl
+    summary = crawl(Path("sources.yaml"), Path("data"))
+    summary.run_dir, summary.portals[0].state, summary.totals["reports"]
+"""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from nianbao.errors import UserError
+
+from .sources import NATIONAL_CITATION, Sources, adhoc_source, load_sources, national_sources, select
+from .store import new_run_id, utcnow
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+COUNT_KEYS = ("pages", "reports", "new", "changed", "attachments", "errors")
+
+
+@dataclass
+class PortalSummary:
+    id: str
+    name: str
+    url: str
+    platform: str
+    region_code: str
+    state: str
+    counts: dict[str, int] = field(default_factory=dict)
+    column_urls: list[str] = field(default_factory=list)
+    platforms_detected: list[str] = field(default_factory=list)
+    error: str | None = None
+
+    def __getattr__(self, name: str) -> Any:  # summary.pages, summary.reports, …
+        counts = self.__dict__.get("counts") or {}
+        if name in counts:
+            return counts[name]
+        raise AttributeError(name)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The portal's row, with its counts also at the top level (pages, reports, new, attachments, …)."""
+        d = {"id": self.id, "name": self.name, "url": self.url, "platform": self.platform,
+             "region_code": self.region_code, "state": self.state, "counts": dict(self.counts),
+             "column_urls": list(self.column_urls), "platforms_detected": list(self.platforms_detected),
+             "error": self.error}
+        for k, v in self.counts.items():
+            d.setdefault(k, v)
+        return d
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> PortalSummary:
+        return cls(id=row.get("id", ""), name=row.get("name", ""), url=row.get("url", ""),
+                   platform=row.get("platform", ""), region_code=row.get("region_code", ""),
+                   state=row.get("state", ""), counts=dict(row.get("counts") or {}),
+                   column_urls=list(row.get("column_urls") or []),
+                   platforms_detected=list(row.get("platforms_detected") or []), error=row.get("error"))
+
+
+@dataclass
+class CrawlSummary:
+    run_id: str
+    run_dir: Path
+    data_dir: Path
+    portals: list[PortalSummary]
+    returncode: int
+    started_at: str
+    finished_at: str
+    elapsed_seconds: float
+    finish_reason: str | None = None
+    log_path: Path | None = None
+
+    @property
+    def ok(self) -> bool:
+        """The crawl process finished normally (portals may still be challenged or unreachable)."""
+        return self.returncode == 0 and self.finish_reason in ("finished", None)
+
+    @property
+    def error(self) -> str | None:
+        """None for a crawl that ran to its end; else one line saying why not (from its log)."""
+        if self.ok:
+            return None
+        if self.returncode == 0 and self.finish_reason not in ("finished", None):
+            return f"the crawl stopped early ({self.finish_reason})"
+        return failure_reason(self)
+
+    @property
+    def manifest_path(self) -> Path:
+        return self.run_dir / "manifest.jsonl"
+
+    @property
+    def totals(self) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for p in self.portals:
+            for k, v in p.counts.items():
+                out[k] = out.get(k, 0) + int(v or 0)
+        return out
+
+    def states(self) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for p in self.portals:
+            out[p.state] = out.get(p.state, 0) + 1
+        return out
+
+    def portal(self, portal_id: str) -> PortalSummary:
+        for p in self.portals:
+            if p.id == portal_id:
+                return p
+        raise KeyError(portal_id)
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["portals"] = [p.to_dict() for p in self.portals]
+        d["run_dir"] = str(self.run_dir)
+        d["data_dir"] = str(self.data_dir)
+        d["log_path"] = str(self.log_path) if self.log_path else None
+        d["totals"] = self.totals
+        return d
+
+
+def resolve_sources(sources: Path | str | None = None, *, url: str | None = None, platform: str = "auto",
+                    only: list[str] | None = None, province: list[str] | None = None,
+                    region: list[str] | None = None) -> Sources:
+    """The portals a crawl will visit: an ad-hoc URL, a sources file, or the national default; then selected."""
+    if url:
+        if sources:
+            raise UserError("give either --url or --sources, not both")
+        src = adhoc_source(url, platform=platform)
+    elif sources:
+        src = load_sources(sources)
+    else:
+        src = national_sources()
+    src = select(src, only=only, province=province, region=region)
+    if not src.portals:
+        raise UserError("no portals selected")
+    return src
+
+
+def crawl(sources: Path | str | None, data_dir: Path | str, only: list[str] | None = None, *,
+          province: list[str] | None = None, region: list[str] | None = None, url: str | None = None,
+          platform: str = "auto", full: bool = False, polite: bool = True, run_id: str | None = None,
+          settings: dict[str, Any] | None = None, timeout: float | None = None,
+          progress: Callable[[dict[str, Any]], None] | None = None, log_level: str = "INFO",
+          python: str | None = None) -> CrawlSummary:
+    """Crawl the selected portals into DATA_DIR/runs/RUN_ID and return the summary.
+
+    sources: a sources YAML (None: the national default, or `url`); only/province/region select portals;
+    full: refetch every report and attachment (conditionally) instead of only new or changed ones;
+    polite=False: no delays, 16 requests per host, no AutoThrottle (benchmarks against the local test portal
+    only); settings: extra Scrapy settings; progress: called about once a second with
+    {"rows", "portals_done", "portals_total", "elapsed"}.
+    Raises UserError for bad input; a crawl that fails to run returns returncode != 0 (see `ok`).
+    """
+    src = resolve_sources(sources, url=url, platform=platform, only=only, province=province, region=region)
+    data_dir = Path(data_dir).resolve()
+    run_id = run_id or new_run_id()
+    run_dir = data_dir / "runs" / run_id
+    if run_dir.exists() and any(run_dir.iterdir()):
+        raise UserError(f"run directory already exists: {run_dir}")
+    run_dir.mkdir(parents=True, exist_ok=True)
+    for sub in ("raw", "state"):
+        (data_dir / sub).mkdir(parents=True, exist_ok=True)
+    header = f"Sources of nianbao crawl run {run_id}, selected from {src.path or 'the given file'}."
+    if not sources and not url:
+        header += "\n" + NATIONAL_CITATION
+    if not polite:
+        src.defaults.update({"delay": 0.0, "concurrency": 16, "retry_backoff": 0.2})
+        for p in src.portals:
+            p.delay, p.concurrency, p.retry_backoff = 0.0, 16, 0.2
+    sources_file = src.write(run_dir / "sources.yaml", header=header)
+    options = {"only": only, "province": province, "region": region, "url": url, "platform": platform, "full": full,
+               "polite": polite, "settings": settings or {}}
+    started_at = utcnow()
+    (run_dir / "run.json").write_text(json.dumps({
+        "run_id": run_id, "started_at": started_at, "finished_at": None,
+        "sources": str(sources) if sources else ("--url" if url else "national default (nianbao/data/portals.csv)"),
+        "options": options, "portals": len(src.portals)}, ensure_ascii=False, indent=2), encoding="utf-8")
+
+    all_settings: dict[str, Any] = {"LOG_LEVEL": log_level, "LOG_FILE": str(run_dir / "crawl.log"),
+                                    "LOG_FILE_APPEND": False}
+    if not polite:
+        all_settings.update({"AUTOTHROTTLE_ENABLED": False, "CONCURRENT_REQUESTS": 64, "DOWNLOAD_DELAY": 0,
+                             "CONCURRENT_REQUESTS_PER_DOMAIN": 16})
+    all_settings.update(settings or {})
+    cmd = [python or sys.executable, "-m", "scrapy", "crawl", "nianbao",
+           "-a", f"run_dir={run_dir}", "-a", f"data_dir={data_dir}", "-a", f"sources={sources_file}",
+           "-a", f"run_id={run_id}", "-a", f"full={'1' if full else '0'}",
+           "-a", f"options={json.dumps(options, ensure_ascii=False)}"]
+    for k, v in all_settings.items():
+        cmd += ["-s", f"{k}={json.dumps(v) if isinstance(v, (dict, list)) else v}"]
+    env = dict(os.environ)
+    env["SCRAPY_SETTINGS_MODULE"] = "crawlers.settings"
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PROJECT_ROOT), env.get("PYTHONPATH", "")]))
+    env.setdefault("PYTHONIOENCODING", "utf-8")
+    t0 = time.monotonic()
+    stderr_path = run_dir / "crawl.stderr"
+    with stderr_path.open("wb") as err:
+        proc = subprocess.Popen(cmd, cwd=str(run_dir), env=env, stdout=err, stderr=subprocess.STDOUT,
+                                start_new_session=True)
+        try:
+            while True:
+                try:
+                    proc.wait(timeout=1.0)
+                    break
+                except subprocess.TimeoutExpired:
+                    pass
+                if progress is not None:
+                    progress(_progress(run_dir, len(src.portals), time.monotonic() - t0))
+                if timeout is not None and time.monotonic() - t0 > timeout:
+                    proc.send_signal(signal.SIGINT)  # Scrapy closes gracefully and writes the summary
+                    try:
+                        proc.wait(timeout=30)
+                    except subprocess.TimeoutExpired:
+                        proc.kill()
+                        proc.wait()
+                    break
+        except BaseException:
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGINT)
+                try:
+                    proc.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+            raise
+    if progress is not None:
+        progress(_progress(run_dir, len(src.portals), time.monotonic() - t0))
+    return load_summary(run_dir, returncode=proc.returncode)
+
+
+def _progress(run_dir: Path, total: int, elapsed: float) -> dict[str, Any]:
+    return {"rows": _count_lines(run_dir / "manifest.jsonl"), "portals_done": _count_lines(run_dir / "portals.jsonl"),
+            "portals_total": total, "elapsed": elapsed}
+
+
+def _count_lines(path: Path) -> int:
+    try:
+        with path.open("rb") as fh:
+            return sum(1 for _ in fh)
+    except OSError:
+        return 0
+
+
+def load_summary(run_dir: Path | str, returncode: int = 0) -> CrawlSummary:
+    """The summary of a finished (or interrupted) run directory."""
+    run_dir = Path(run_dir)
+    portals: list[PortalSummary] = []
+    path = run_dir / "portals.jsonl"
+    if path.exists():
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                portals.append(PortalSummary.from_row(json.loads(line)))
+    try:
+        run = json.loads((run_dir / "run.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        run = {}
+    log = run_dir / "crawl.log"
+    if returncode == 0 and run.get("finish_reason") is None:
+        returncode = 1  # the spider never closed: it failed to start
+    return CrawlSummary(
+        run_id=run.get("run_id", run_dir.name), run_dir=run_dir, data_dir=run_dir.parent.parent, portals=portals,
+        returncode=returncode, started_at=run.get("started_at", ""), finished_at=run.get("finished_at") or "",
+        elapsed_seconds=float(run.get("elapsed_seconds") or 0.0), finish_reason=run.get("finish_reason"),
+        log_path=log if log.exists() else None)
+
+
+def failure_reason(summary: CrawlSummary) -> str:
+    """One line saying why a crawl process failed, from its log."""
+    for name in ("crawl.stderr", "crawl.log"):
+        path = summary.run_dir / name
+        if not path.exists():
+            continue
+        lines = [l for l in path.read_text(encoding="utf-8", errors="replace").splitlines() if l.strip()]
+        for line in reversed(lines):
+            if "Error" in line or "error" in line or "Traceback" in line:
+                return line.strip()[:300]
+    return f"the crawl process exited with code {summary.returncode}"

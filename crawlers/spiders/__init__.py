@@ -1,0 +1,1 @@
+"""Spiders: `nianbao` (auto-detects each portal's platform) and thin per-platform variants (`nianbao-trs`, …)."""

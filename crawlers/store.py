@@ -1,0 +1,284 @@
+"""On-disk crawl output (docs/CONTRACTS.md, "Crawl output"): raw bodies, run manifests, increment state.
+
+DATA_DIR/raw/ab/<sha256>          every body, content-addressed; written once (duplicate bodies are stored once)
+DATA_DIR/runs/RUN_ID/...          manifest.jsonl, portals.jsonl, run.json (+ sources.yaml, crawl.log, stats.json)
+DATA_DIR/state/crawl.sqlite       what earlier runs fetched: per URL its sha256, validators and list signature
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sqlite3
+import tempfile
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+MANIFEST_FIELDS = ("run_id", "portal_id", "url", "final_url", "status", "headers", "fetched_at", "sha256", "size",
+                   "detected_type", "role", "listing_url", "link_title", "parent_url", "list_date", "state", "error")
+ROLES = ("home", "column", "list", "report", "attachment")
+STATES = ("ok", "not_modified", "challenged", "deleted", "error", "too_large", "truncated")
+DETECTED_TYPES = ("html", "pdf", "docx", "doc", "wps", "xls", "xlsx", "ofd", "image", "zip", "text", "other")
+
+
+def new_run_id(suffix: str = "") -> str:
+    rid = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    return f"{rid}-{suffix}" if suffix else rid
+
+
+def utcnow() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+class RawStore:
+    def __init__(self, root: Path):
+        self.root = Path(root)
+        self.root.mkdir(parents=True, exist_ok=True)
+
+    def path(self, sha256: str) -> Path:
+        return self.root / sha256[:2] / sha256
+
+    def has(self, sha256: str) -> bool:
+        return self.path(sha256).exists()
+
+    def put(self, data: bytes) -> tuple[str, bool]:
+        """Store *data*; return (sha256, True if it was new)."""
+        digest = hashlib.sha256(data).hexdigest()
+        target = self.path(digest)
+        if target.exists():
+            return digest, False
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+            os.replace(tmp, target)
+        except BaseException:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+            raise
+        return digest, True
+
+    def get(self, sha256: str) -> bytes | None:
+        try:
+            return self.path(sha256).read_bytes()
+        except OSError:
+            return None
+
+
+class JsonlWriter:
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.fh = self.path.open("a", encoding="utf-8")
+
+    def write(self, row: dict[str, Any]) -> None:
+        self.fh.write(json.dumps(row, ensure_ascii=False, sort_keys=False) + "\n")
+        self.fh.flush()
+
+    def close(self) -> None:
+        if not self.fh.closed:
+            self.fh.close()
+
+
+@dataclass
+class DocState:
+    url: str
+    portal_id: str
+    role: str
+    sha256: str | None
+    size: int | None
+    detected_type: str | None
+    etag: str | None
+    last_modified: str | None
+    list_sig: str | None
+    state: str
+    status: int | None
+    first_run: str
+    last_run: str
+    checked_at: float | None = None
+
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS docs (
+    portal_id TEXT NOT NULL, url TEXT NOT NULL, role TEXT NOT NULL, sha256 TEXT, size INTEGER, detected_type TEXT,
+    etag TEXT, last_modified TEXT, list_sig TEXT, state TEXT NOT NULL, status INTEGER,
+    first_run TEXT NOT NULL, last_run TEXT NOT NULL, link_title TEXT, listing_url TEXT, parent_url TEXT,
+    checked_at REAL,
+    PRIMARY KEY (portal_id, url)
+);
+CREATE TABLE IF NOT EXISTS bodies (
+    sha256 TEXT PRIMARY KEY, size INTEGER, detected_type TEXT, first_url TEXT, first_portal TEXT, first_run TEXT
+);
+CREATE TABLE IF NOT EXISTS portals (
+    portal_id TEXT PRIMARY KEY, column_urls TEXT, platforms TEXT, state TEXT, last_run TEXT, hosts TEXT
+);
+CREATE TABLE IF NOT EXISTS hosts (
+    host TEXT PRIMARY KEY, https_broken INTEGER DEFAULT 0, challenged TEXT, last_run TEXT
+);
+"""
+
+
+class State:
+    """Increment state, shared by all runs of one DATA_DIR (sqlite, one writer at a time)."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.db = sqlite3.connect(str(self.path), timeout=60, isolation_level=None)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.executescript(_SCHEMA)
+        cols = {row[1] for row in self.db.execute("PRAGMA table_info(docs)")}
+        if "checked_at" not in cols:  # state written by an earlier version
+            self.db.execute("ALTER TABLE docs ADD COLUMN checked_at REAL")
+        self._pending = 0
+        self._last_commit = time.monotonic()
+        self.db.execute("BEGIN")
+
+    def _maybe_commit(self) -> None:
+        self._pending += 1
+        if self._pending >= 200 or time.monotonic() - self._last_commit > 5:
+            self.commit()
+
+    def commit(self) -> None:
+        self.db.execute("COMMIT")
+        self.db.execute("BEGIN")
+        self._pending = 0
+        self._last_commit = time.monotonic()
+
+    def close(self) -> None:
+        try:
+            self.db.execute("COMMIT")
+        except sqlite3.OperationalError:
+            pass
+        self.db.close()
+
+    def doc(self, portal_id: str, url: str) -> DocState | None:
+        row = self.db.execute(
+            "SELECT url, portal_id, role, sha256, size, detected_type, etag, last_modified, list_sig, state, status,"
+            " first_run, last_run, checked_at FROM docs WHERE portal_id=? AND url=?", (portal_id, url)).fetchone()
+        return DocState(*row) if row else None
+
+    def record_doc(self, *, portal_id: str, url: str, role: str, sha256: str | None, size: int | None,
+                   detected_type: str | None, etag: str | None, last_modified: str | None, list_sig: str | None,
+                   state: str, status: int | None, run_id: str, link_title: str | None, listing_url: str | None,
+                   parent_url: str | None) -> None:
+        prev = self.doc(portal_id, url)
+        if prev is not None and state == "not_modified":
+            # Keep the body and validators of the earlier fetch; remember the new list signature.
+            self.db.execute(
+                "UPDATE docs SET last_run=?, list_sig=COALESCE(?, list_sig), state='ok', status=?,"
+                " etag=COALESCE(?, etag), last_modified=COALESCE(?, last_modified), checked_at=?"
+                " WHERE portal_id=? AND url=?",
+                (run_id, list_sig, status, etag, last_modified, time.time(), portal_id, url))
+        elif prev is not None and state not in ("ok", "not_modified") and prev.state == "ok" and prev.sha256:
+            # A failed refetch must not make us forget the good body we have.
+            self.db.execute("UPDATE docs SET last_run=?, status=? WHERE portal_id=? AND url=?",
+                            (run_id, status, portal_id, url))
+        else:
+            self.db.execute(
+                "INSERT INTO docs (portal_id, url, role, sha256, size, detected_type, etag, last_modified, list_sig,"
+                " state, status, first_run, last_run, link_title, listing_url, parent_url, checked_at)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+                " ON CONFLICT(portal_id, url) DO UPDATE SET role=excluded.role, sha256=excluded.sha256,"
+                " size=excluded.size, detected_type=excluded.detected_type, etag=excluded.etag,"
+                " last_modified=excluded.last_modified, list_sig=COALESCE(excluded.list_sig, docs.list_sig),"
+                " state=excluded.state, status=excluded.status, last_run=excluded.last_run,"
+                " link_title=COALESCE(excluded.link_title, docs.link_title),"
+                " listing_url=COALESCE(excluded.listing_url, docs.listing_url),"
+                " parent_url=COALESCE(excluded.parent_url, docs.parent_url), checked_at=excluded.checked_at",
+                (portal_id, url, role, sha256, size, detected_type, etag, last_modified, list_sig, state, status,
+                 run_id, run_id, link_title, listing_url, parent_url, time.time()))
+        self._maybe_commit()
+
+    def touch_doc(self, portal_id: str, url: str, run_id: str, list_sig: str | None = None) -> None:
+        self.db.execute("UPDATE docs SET last_run=?, list_sig=COALESCE(?, list_sig) WHERE portal_id=? AND url=?",
+                        (run_id, list_sig, portal_id, url))
+        self._maybe_commit()
+
+    def body_seen(self, sha256: str) -> tuple[str, str] | None:
+        row = self.db.execute("SELECT first_url, first_portal FROM bodies WHERE sha256=?", (sha256,)).fetchone()
+        return (row[0], row[1]) if row else None
+
+    def record_body(self, sha256: str, size: int, detected_type: str, url: str, portal_id: str, run_id: str) -> None:
+        self.db.execute("INSERT OR IGNORE INTO bodies VALUES (?,?,?,?,?,?)",
+                        (sha256, size, detected_type, url, portal_id, run_id))
+        self._maybe_commit()
+
+    def portal(self, portal_id: str) -> dict[str, Any] | None:
+        row = self.db.execute("SELECT column_urls, platforms, state, last_run, hosts FROM portals WHERE portal_id=?",
+                              (portal_id,)).fetchone()
+        if not row:
+            return None
+        return {"column_urls": json.loads(row[0] or "[]"), "platforms": json.loads(row[1] or "[]"), "state": row[2],
+                "last_run": row[3], "hosts": json.loads(row[4] or "[]")}
+
+    def record_portal(self, portal_id: str, column_urls: list[str], platforms: list[str], state: str, run_id: str,
+                      hosts: list[str]) -> None:
+        prev = self.portal(portal_id)
+        if not column_urls and prev:  # keep the column found last time when discovery failed this time
+            column_urls = prev["column_urls"]
+        self.db.execute("INSERT OR REPLACE INTO portals VALUES (?,?,?,?,?,?)",
+                        (portal_id, json.dumps(column_urls, ensure_ascii=False), json.dumps(platforms), state, run_id,
+                         json.dumps(hosts)))
+        self._maybe_commit()
+
+    def https_broken(self, host: str) -> bool:
+        row = self.db.execute("SELECT https_broken FROM hosts WHERE host=?", (host,)).fetchone()
+        return bool(row and row[0])
+
+    def record_host(self, host: str, run_id: str, https_broken: bool | None = None, challenged: str | None = None) -> None:
+        self.db.execute("INSERT OR IGNORE INTO hosts (host, last_run) VALUES (?, ?)", (host, run_id))
+        if https_broken is not None:
+            self.db.execute("UPDATE hosts SET https_broken=?, last_run=? WHERE host=?", (int(https_broken), run_id, host))
+        if challenged is not None:
+            self.db.execute("UPDATE hosts SET challenged=?, last_run=? WHERE host=?", (challenged, run_id, host))
+        self._maybe_commit()
+
+
+class CrawlStore:
+    """Everything one crawl run writes: raw bodies, the run's manifest and portal rows, the increment state."""
+
+    def __init__(self, data_dir: Path, run_dir: Path, run_id: str):
+        self.data_dir = Path(data_dir)
+        self.run_dir = Path(run_dir)
+        self.run_id = run_id
+        self.run_dir.mkdir(parents=True, exist_ok=True)
+        self.raw = RawStore(self.data_dir / "raw")
+        self.state = State(self.data_dir / "state" / "crawl.sqlite")
+        self.manifest = JsonlWriter(self.run_dir / "manifest.jsonl")
+        self.portals = JsonlWriter(self.run_dir / "portals.jsonl")
+        self.rows = 0
+
+    def write(self, item: Any) -> None:
+        body = item.get("body")
+        sha = item.get("sha256")
+        if body is not None:
+            digest, _new = self.raw.put(body)
+            if digest != sha:  # pragma: no cover - the validate pipeline checks this first
+                raise ValueError("sha256 mismatch")
+            self.state.record_body(digest, len(body), item.get("detected_type") or "other", item.get("key") or item["url"],
+                                   item["portal_id"], self.run_id)
+        self.manifest.write({k: item.get(k) for k in MANIFEST_FIELDS})
+        self.rows += 1
+        if item.get("method", "GET") == "GET":
+            self.state.record_doc(
+                portal_id=item["portal_id"], url=item.get("key") or item["url"], role=item["role"], sha256=sha,
+                size=item.get("size"), detected_type=item.get("detected_type"), etag=item.get("etag"),
+                last_modified=item.get("last_modified"), list_sig=item.get("list_sig"), state=item["state"],
+                status=item.get("status"), run_id=self.run_id, link_title=item.get("link_title"),
+                listing_url=item.get("listing_url"), parent_url=item.get("parent_url"))
+
+    def write_portal(self, row: dict[str, Any]) -> None:
+        self.portals.write(row)
+
+    def close(self) -> None:
+        self.manifest.close()
+        self.portals.close()
+        self.state.close()
