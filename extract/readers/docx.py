@@ -23,8 +23,6 @@ import posixpath
 import re
 import zipfile
 
-from lxml import etree
-
 from ..model import Cell, ParsedDocument
 from ..settings import ExtractSettings
 from . import limits
@@ -34,8 +32,6 @@ from .limits import Refused
 _SKIP = {"del", "delText", "instrText", "moveFrom", "rPr", "pPr", "fldData", "commentReference",
          "footnoteReference", "endnoteReference", "proofErr", "lastRenderedPageBreak", "bookmarkStart",
          "bookmarkEnd", "annotationRef", "delInstrText"}
-_WRAPPERS = {"sdt", "sdtContent", "customXml", "smartTag", "ins", "moveTo", "hyperlink", "fldSimple", "r",
-             "dir", "bdo", "oMath", "oMathPara"}
 
 
 def _ln(el) -> str:

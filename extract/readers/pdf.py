@@ -188,7 +188,16 @@ def _read_page(page, is_first: bool) -> _Page:
                           if (float(im["x1"]) - float(im["x0"])) * (float(im["bottom"]) - float(im["top"])) >= 0.25 * area)
     if res.chars == 0:
         return res
-    page = page.dedupe_chars()
+    # fake bold (each glyph drawn twice, slightly offset) doubles the text: dedupe only when it is there
+    seen: set[tuple] = set()
+    dupes = 0
+    for c in chars:
+        key = (c["text"], round(c["x0"]), round(c["top"]))
+        if key in seen:
+            dupes += 1
+        seen.add(key)
+    if dupes > 2:
+        page = page.dedupe_chars()
     found = []
     try:
         for t in page.find_tables(TABLE_SETTINGS):

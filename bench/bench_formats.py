@@ -1,0 +1,151 @@
+#!/usr/bin/env python
+"""Throughput of the non-HTML readers: reports per second for 5-page text PDFs and for DOCX.
+
+Usage: python bench/bench_formats.py [--files 4] [--rounds 3]
+
+The documents are generated at run time with the golden-corpus builder (tests/golden/build_files.py):
+DOCX by python-docx, PDFs converted from them by LibreOffice (padded to exactly 5 pages).  Each file is
+run through the full pipeline (extract.pipeline.extract_bytes: sniff, reader, table parser, checks) when
+it exists, and through the reader alone; in the same run, the baseline is pdfplumber's own plain text
+extraction (page.extract_text() for every page) of the same PDFs, and python-docx's text of the DOCX.
+Prints a small table; nothing is asserted (no timed assertions anywhere in the tests).
+"""
+from __future__ import annotations
+
+import argparse
+import io
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+for p in (ROOT, ROOT / "tests" / "golden"):
+    if str(p) not in sys.path:
+        sys.path.insert(0, str(p))
+
+AGENCIES = ["达州市通川区市场监督管理局", "同江市农业农村局", "杭州市西湖区民政局", "朝阳县人民政府",
+            "金华市金东区财政局", "佳木斯市前进区司法局", "泉州市丰泽区城市管理局", "合肥市蜀山区教育局"]
+
+
+def make_inputs(n: int) -> tuple[list[bytes], list[bytes]]:
+    import pypdfium2 as pdfium
+
+    import build_files as B
+
+    office = B.Office()
+    pdfs: list[bytes] = []
+    docxs: list[bytes] = []
+    try:
+        for i in range(n):
+            template = "2021" if i % 2 == 0 else "2019"
+            agency = AGENCIES[i % len(AGENCIES)]
+            opts = {"footer": "dash", "header": i % 2 == 0}
+            t, v, seed = B.make_truth(900 + i, "pdf", template, 2021 if template == "2021" else 2020, agency,
+                                      [B.VAL] if i % 3 else [B.BR], opts)
+            model = B.build_model(t, v, seed)
+            docx = B.render_docx(model, t, opts)
+            docxs.append(docx)
+            push, tried = 34, set()
+            for _ in range(8):  # pad the prose until the PDF has exactly 5 pages
+                tried.add(push)
+                data = office.convert(B.render_docx(model, t, dict(opts, push=push)), "docx", "pdf:writer_pdf_Export", "pdf")
+                pages = len(pdfium.PdfDocument(data))
+                if pages == 5:
+                    break
+                step = 9 * (5 - pages) if pages < 5 else -5 * (pages - 5)
+                while push + step in tried and step:
+                    step += 1 if step > 0 else -1
+                push = max(0, push + step)
+            pdfs.append(data)
+    finally:
+        office.close()
+    return pdfs, docxs
+
+
+def timed(fn, items: list[bytes], rounds: int) -> float:
+    """Best-of-rounds documents per second."""
+    best = float("inf")
+    for _ in range(rounds):
+        t0 = time.perf_counter()
+        for it in items:
+            fn(it)
+        best = min(best, time.perf_counter() - t0)
+    return len(items) / best
+
+
+def plain_pdfplumber(data: bytes) -> str:
+    import pdfplumber
+
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        return "\n".join(page.extract_text() or "" for page in pdf.pages)
+
+
+def plain_docx(data: bytes) -> str:
+    import docx
+
+    d = docx.Document(io.BytesIO(data))
+    parts = [p.text for p in d.paragraphs]
+    for t in d.tables:
+        for row in t.rows:
+            parts.extend(c.text for c in row.cells)
+    return "\n".join(parts)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--files", type=int, default=4, help="distinct documents per format")
+    ap.add_argument("--rounds", type=int, default=3, help="timing rounds (best is kept)")
+    args = ap.parse_args(argv)
+
+    from extract.readers import docx as docx_reader
+    from extract.readers import pdf as pdf_reader
+    from extract.settings import DEFAULT_SETTINGS
+
+    try:
+        from extract.pipeline import extract_bytes
+    except ImportError:
+        extract_bytes = None
+
+    t0 = time.perf_counter()
+    pdfs, docxs = make_inputs(args.files)
+    gen = time.perf_counter() - t0
+    import pypdfium2 as pdfium
+
+    pages = [len(pdfium.PdfDocument(p)) for p in pdfs]
+    # warm up imports and caches
+    plain_pdfplumber(pdfs[0])
+    pdf_reader.read(pdfs[0], DEFAULT_SETTINGS)
+    docx_reader.read(docxs[0], DEFAULT_SETTINGS)
+    if extract_bytes:
+        extract_bytes(pdfs[0], "warmup.pdf")
+        statuses = [extract_bytes(p, f"bench{i}.pdf").status for i, p in enumerate(pdfs)]
+        statuses += [extract_bytes(d, f"bench{i}.docx").status for i, d in enumerate(docxs)]
+    else:
+        statuses = []
+
+    rows = []
+    base_pdf = timed(plain_pdfplumber, pdfs, args.rounds)
+    read_pdf = timed(lambda d: pdf_reader.read(d, DEFAULT_SETTINGS), pdfs, args.rounds)
+    pipe_pdf = timed(lambda d: extract_bytes(d, "bench.pdf"), pdfs, args.rounds) if extract_bytes else None
+    rows.append(("pdf (5 pages)", len(pdfs), pipe_pdf, read_pdf, "pdfplumber extract_text", base_pdf))
+    base_docx = timed(plain_docx, docxs, args.rounds)
+    read_docx = timed(lambda d: docx_reader.read(d, DEFAULT_SETTINGS), docxs, args.rounds)
+    pipe_docx = timed(lambda d: extract_bytes(d, "bench.docx"), docxs, args.rounds) if extract_bytes else None
+    rows.append(("docx", len(docxs), pipe_docx, read_docx, "python-docx text", base_docx))
+
+    print(f"inputs: {len(pdfs)} PDFs (pages {sorted(set(pages))}), {len(docxs)} DOCX; generated in {gen:.1f}s; "
+          f"best of {args.rounds} rounds" + (f"; pipeline statuses {sorted(set(statuses))}" if statuses else ""))
+    head = f"{'format':<14} {'files':>5} {'pipeline/s':>11} {'reader/s':>9} {'baseline':<24} {'base/s':>8} {'pipeline:base':>13} {'reader:base':>11}"
+    print(head)
+    print("-" * len(head))
+    for fmt, n, pipe, reader, base_name, base in rows:
+        pipe_s = f"{pipe:11.2f}" if pipe else f"{'-':>11}"
+        ratio_p = f"{pipe / base:13.2f}" if pipe else f"{'-':>13}"
+        print(f"{fmt:<14} {n:>5} {pipe_s} {reader:9.2f} {base_name:<24} {base:8.2f} {ratio_p} {reader / base:11.2f}")
+    print("(ratios are throughput ratios: 0.50 means half as many reports per second as the baseline)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
