@@ -12,6 +12,7 @@ import json
 import os
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from multiprocessing import get_context
 from pathlib import Path
@@ -102,9 +103,44 @@ def default_workers() -> int:
     return max(1, min(4, os.cpu_count() or 1))
 
 
+WORKER_MEMORY_LIMIT = int(os.environ.get("NIANBAO_WORKER_MEMORY_MB", "3072")) * 1024 * 1024
+
+
+def _limit_memory() -> None:
+    """Cap a worker's address space: a PDF stream that inflates to gigabytes fails alone (MemoryError →
+    status unreadable) instead of taking the machine down."""
+    try:
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_AS, (WORKER_MEMORY_LIMIT, WORKER_MEMORY_LIMIT))
+    except (ImportError, ValueError, OSError):
+        pass
+
+
 def make_pool(workers: int) -> ProcessPoolExecutor:
     # spawn, not fork: the parent runs Prefect's threads and an event loop, which fork does not copy safely
-    return ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"))
+    return ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"), initializer=_limit_memory)
+
+
+def _crashed(url: str, sha256: str, why: str) -> dict:
+    from extract.model import UNREADABLE, ExtractResult
+    from extract.pipeline import EXTRACTOR_VERSION
+
+    return ExtractResult(source=url, url=url, sha256=sha256, status=UNREADABLE, reason=f"reader crashed: {why}",
+                         extractor_version=EXTRACTOR_VERSION).to_dict()
+
+
+def _isolate(data_dir: Path, group: list[tuple[str, str]], force: bool) -> list[dict]:
+    """A batch whose worker died: run its documents one by one, each in a fresh process, so one bad
+    file is marked unreadable and the others are still read."""
+    out = []
+    for sha, url in group:
+        try:
+            with make_pool(1) as pool:
+                out.extend(pool.submit(extract_many, str(data_dir), [(sha, url)], force).result())
+        except BrokenProcessPool as exc:
+            out.append(_crashed(url, sha, str(exc) or "worker process died"))
+    return out
 
 
 def extract_batches(data_dir: Path, groups: list[list[tuple[str, str]]], workers: int, force: bool = False,
@@ -123,9 +159,19 @@ def extract_batches(data_dir: Path, groups: list[list[tuple[str, str]]], workers
     with make_pool(workers) as pool:
         futures = {pool.submit(extract_many, str(data_dir), g, force): i for i, g in enumerate(groups)}
         for fut in as_completed(futures):
-            results[futures[fut]] = fut.result()
+            i = futures[fut]
+            try:
+                results[i] = fut.result()
+            except BrokenProcessPool:
+                results[i] = None  # type: ignore[assignment]
+                continue
             if on_batch:
-                on_batch(len(groups[futures[fut]]))
+                on_batch(len(groups[i]))
+    for i, res in list(results.items()):
+        if res is None:
+            results[i] = _isolate(Path(data_dir), groups[i], force)
+            if on_batch:
+                on_batch(len(groups[i]))
     return [r for i in range(len(groups)) for r in results[i]]
 
 
