@@ -40,13 +40,13 @@ def crawl(sources: Path | None, data_dir: Path, only: list[str] | None = None, f
 
 def quality(data_dir: Path) -> dict[str, Any]:
     """Data-quality figures of the published warehouse (read-only: never blocks or waits for a writer)."""
-    import duckdb
+    from warehouse.db import connect
 
     path = warehouse_path(data_dir)
     if not path.exists():
         return {"reports": 0, "reports_ok": 0, "reports_with_failed_checks": 0, "checks_failed": 0,
                 "cross_year_breaks": 0}
-    con = duckdb.connect(str(path), read_only=True)
+    con = connect(path, read_only=True)
     try:
         reports, reports_ok = con.execute(
             "SELECT count(*), count(*) FILTER (WHERE status = 'ok') FROM reports").fetchone()

@@ -50,7 +50,7 @@ CREATE TABLE IF NOT EXISTS runs (
     documents          BIGINT,
     reports            BIGINT,
     reports_ok         BIGINT,
-    reports_kept       BIGINT,       -- reports left as they were (an older fetch than the warehouse's)
+    documents_kept     BIGINT,       -- documents left as they were (fetched earlier than the warehouse's copy)
     cells              BIGINT,
     checks             BIGINT,
     agencies           BIGINT,
@@ -144,12 +144,16 @@ CREATE TABLE IF NOT EXISTS reports (
 );
 
 -- The long fact table. key: (report_id, cell_key)
+-- report_year and template are copies of the report's (kept in step by the loader), so that national
+-- aggregates need no join.
 CREATE TABLE IF NOT EXISTS cells (
-    report_id VARCHAR,
-    cell_key  VARCHAR,
-    value     DOUBLE,    -- NULL: not printed or not reported ("/", "-", "无")
-    raw_text  VARCHAR,   -- the text printed in the cell
-    unit      VARCHAR    -- a unit printed with the value (元, 万元)
+    report_id   VARCHAR,
+    cell_key    VARCHAR,
+    value       DOUBLE,    -- NULL: not printed or not reported ("/", "-", "无")
+    raw_text    VARCHAR,   -- the text printed in the cell
+    unit        VARCHAR,   -- a unit printed with the value (元, 万元)
+    report_year INTEGER,
+    template    VARCHAR
 );
 
 -- The extractor's identity checks per report. key: (report_id, rule)
