@@ -16,6 +16,15 @@ EXAMPLE_QUERIES = [
 ]
 
 
+SECONDS_ORDER = ("crawl", "extract", "load", "checks", "export", "total", "prefect", "flow", "wall")
+
+
+def seconds_line(seconds: dict[str, float]) -> str:
+    """"crawl 12.3, extract 4.5, …" in stage order (bench/bench_pipeline.py parses this line)."""
+    keys = [k for k in SECONDS_ORDER if k in seconds] + sorted(k for k in seconds if k not in SECONDS_ORDER)
+    return ", ".join(f"{k} {float(seconds[k]):.1f}" for k in keys)
+
+
 def print_run_summary(summary: dict[str, Any], console, queries: bool = True) -> None:
     from rich.table import Table
 
@@ -44,6 +53,9 @@ def print_run_summary(summary: dict[str, Any], console, queries: bool = True) ->
         f"DuckDB           {summary.get('warehouse')}",
         f"snapshot         {summary.get('snapshot') or '-'}",
     ]
+    line = seconds_line(summary.get("seconds") or {})
+    if line:
+        lines.append(f"seconds          {line}")
     console.print("\n[bold]summary[/bold]")
     for line in lines:
         console.print("  " + line)
