@@ -6,5 +6,5 @@
     warehouse.publish.writer(data_dir)   # context manager: build a copy, swap it in when done
     warehouse.db.connect(path, read_only=True)
 
-DDL and views: sql/schema.sql, sql/views.sql. For analysts: docs/WAREHOUSE.md.
+DDL and views: sql/schema.sql, sql/views.sql. For analysts: docs/warehouse.md.
 """
