@@ -10,9 +10,9 @@ EXAMPLE_QUERIES = [
     ("Reports that break an identity, with the rule",
      "SELECT r.agency, r.report_year, c.rule, c.detail FROM checks c JOIN reports r USING (report_id) "
      "WHERE c.ok = false ORDER BY r.agency, r.report_year LIMIT 20"),
-    ("Who published late (legal deadline: 31 Jan departments, 31 Mar governments)",
-     "SELECT agency, report_year, published, deadline, days_late FROM timeliness WHERE on_time = false "
-     "ORDER BY days_late DESC LIMIT 20"),
+    ("Timeliness per year (legal deadline: 31 Jan for departments, 31 Mar for governments; townships have none)",
+     "SELECT report_year, count(*) FILTER (WHERE on_time) AS on_time, count(*) FILTER (WHERE NOT on_time) AS late, "
+     "count(*) FILTER (WHERE on_time IS NULL) AS no_deadline FROM timeliness GROUP BY ALL ORDER BY ALL"),
 ]
 
 
@@ -23,6 +23,10 @@ def seconds_line(seconds: dict[str, float]) -> str:
     """"crawl 12.3, extract 4.5, …" in stage order (bench/bench_pipeline.py parses this line)."""
     keys = [k for k in SECONDS_ORDER if k in seconds] + sorted(k for k in seconds if k not in SECONDS_ORDER)
     return ", ".join(f"{k} {float(seconds[k]):.1f}" for k in keys)
+
+
+def _reports(n: int) -> str:
+    return f"{n} report" if n == 1 else f"{n} reports"
 
 
 def print_run_summary(summary: dict[str, Any], console, queries: bool = True) -> None:
@@ -45,10 +49,10 @@ def print_run_summary(summary: dict[str, Any], console, queries: bool = True) ->
         f"portals          {len(portals)}",
         f"reports found    {sum(int(p.get('reports') or 0) for p in portals)} "
         f"({summary.get('documents', 0)} documents incl. attachments; {summary.get('extracted_new', 0)} newly extracted)",
-        f"extracted        {quality.get('reports_ok', 0)} reports with tables; "
-        + (", ".join(f"{k} {v}" for k, v in sorted(statuses.items())) or "no documents"),
-        f"failed checks    {quality.get('reports_with_failed_checks', 0)} reports break an identity "
-        f"({quality.get('checks_failed', 0)} failed checks)",
+        f"extracted        {quality.get('reports_ok', 0)} reports with tables in the warehouse; documents this run: "
+        + (", ".join(f"{k} {v}" for k, v in sorted(statuses.items())) or "none"),
+        f"failed checks    {_reports(quality.get('reports_with_failed_checks', 0))} break an identity "
+        f"({quality.get('checks_failed', 0)} failed checks; details in the quality view)",
         f"cells loaded     {load.get('cells', 0)}" + ("  (nothing new: load skipped)" if load.get("skipped") else ""),
         f"DuckDB           {summary.get('warehouse')}",
         f"snapshot         {summary.get('snapshot') or '-'}",
