@@ -72,6 +72,8 @@ def _as_printed(line: str, squashed: str, origin: list[int], start: int, agency:
 
 
 def match_title(line: str) -> TitleMatch | None:
+    if "公" not in line or "开" not in line or "报" not in line:
+        return None  # every title says 公开 and 报告/年报; most lines are ruled out without normalising
     s, origin = squash_with_map(line)
     if len(s) > _TITLE_MAX or "政府信息公开" not in s and "信息公开" not in s and "政务公开" not in s:
         return None

@@ -80,9 +80,11 @@ class _Matcher:
 
     def __init__(self, specs: list[RowSpec]):
         self.specs = specs
+        # one pass over the label rules out most cells (headers, narrative) before the per-spec loop
+        self.any_keyword = re.compile("|".join(re.escape(k) for spec in specs for k in spec.keywords))
 
     def match(self, label: str, context: set[str]) -> RowSpec | None:
-        if len(label) > MAX_LABEL_LEN or not has_cjk(label):
+        if len(label) > MAX_LABEL_LEN or not self.any_keyword.search(label):
             return None
         exact = _exact_form(label)
         best: tuple[int, int, RowSpec] | None = None

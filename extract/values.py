@@ -29,6 +29,8 @@ class Value:
 
 def parse_value(text: str) -> Value | None:
     """The cell's value, or None when the text is not a value at all (a label, a sentence)."""
+    if text.isascii() and text.isdigit():  # the common case: "0", "12"
+        return Value(int(text))
     s = _SPACES.sub("", nfkc(text))
     if s in NULL_MARKERS:
         return Value(None)

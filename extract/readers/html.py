@@ -158,15 +158,16 @@ class _Walker:
             for td in tr:
                 if not isinstance(td.tag, str) or td.tag.lower() not in ("td", "th"):
                     continue
-                self.images += sum(1 for _ in td.iter("img"))
                 text = clean_space(td.text_content())
                 self.cells.append(Cell(text, table=tid, row=row))
                 if text:
                     self.lines.append(text)
-                for a in td.iter("a"):
-                    href = a.get("href") or ""
-                    if ATTACHMENT_EXT.search(href):
-                        self.links.append((href, clean_space(a.text_content())))
+                if len(td):
+                    for el in td.iter("img", "a"):
+                        if el.tag == "img":
+                            self.images += 1
+                        elif ATTACHMENT_EXT.search(el.get("href") or ""):
+                            self.links.append((el.get("href"), clean_space(el.text_content())))
 
 
 def _rows(table: etree._Element) -> Iterator[etree._Element]:
