@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from .catalog import DecoyPlan, ReportPlan, rng_for
-from .sitekit import (GEN_TIME, Chrome, SiteBuild, adapt_article, decoy_paragraphs, esc, filler_items, jsl_521,
-                      manifest, news_paragraphs, not_found_page, paragraphs, render_report, robots_txt, special_page,
-                      ts_of)
+from .sitekit import (GEN_TIME, Chrome, SiteBuild, decoy_article, esc, filler_pages, hostile_decoy, open_site,
+                      plain_pages, report_page, ts_of)
 
 NB = "/zfxxgk/gknb/"
 PER_PAGE = 2
@@ -25,11 +24,8 @@ def build(b: SiteBuild, plans: list[ReportPlan], decoys: list[DecoyPlan]) -> Non
     spec = b.spec
     nav = [("网站首页", "/"), ("县情概况", "/xqgk/index.jhtml"), ("新闻中心", "/xwzx/index.jhtml"),
            ("政府信息公开", "/zfxxgk/index.jhtml"), ("办事服务", "/bsfw/index.jhtml"), ("互动交流", "/hdjl/index.jhtml")]
-    chrome = Chrome(spec, "generic", nav, ext="jhtml")
-    b.content.server_header = "Apache-Coyote/1.1"
-    b.content.not_found = not_found_page(spec)
+    chrome = open_site(b, "generic", nav, server="Apache-Coyote/1.1", robots=["/member/", "/jeeadmin/"], ext="jhtml")
     gen1_t = GEN_TIME[1]
-    b.add("/robots.txt", robots_txt(["/member/", "/jeeadmin/"]), "text/plain", mtime=gen1_t)
     crumb_home = [("网站首页", "/")]
     crumb_xxgk = crumb_home + [("政府信息公开", "/zfxxgk/index.jhtml")]
     crumb_nb = crumb_xxgk + [("政府信息公开年报", f"{NB}index.jhtml")]
@@ -46,17 +42,8 @@ def build(b: SiteBuild, plans: list[ReportPlan], decoys: list[DecoyPlan]) -> Non
     for d in decoys:
         folder = decoy_folder.get(d.kind, 2024)
         path = f"{NB}{folder}n/{d.docid}.jhtml"
-        url = b.url(path)
-        if d.kind == "challenge_521":
-            b.content.routes[path] = jsl_521(d.key)
-            b.expect_decoy(d, url, d.title, d.kind, status=521)
-        else:
-            kind = "guide" if d.kind == "guide" else "news"
-            page = special_page(kind, spec.style, spec.name, int(d.date[:4]), b.seed, d.date, title=d.title,
-                                content=paragraphs(decoy_paragraphs(spec, d)))
-            page = adapt_article(page, spec.style, chrome, crumb_nb, agency=spec.name, host=b.host)
-            b.page(path, page, mtime=ts_of(d.date, d.key))
-            b.expect_decoy(d, url, d.title, d.kind, status=200)
+        if not hostile_decoy(b, d, path):  # the 521 challenge
+            decoy_article(b, chrome, d, path, crumb_nb)
         folders.setdefault(folder, []).append((d.date, d.title, path))
 
     listing: dict[str, str] = {}
@@ -84,9 +71,7 @@ def build(b: SiteBuild, plans: list[ReportPlan], decoys: list[DecoyPlan]) -> Non
                     f'<div class="pagelist">{"&nbsp;".join(pg)}</div></td></tr></table>')
             b.page(_list_path(y, n), chrome.page(f"{y}年-{spec.name}", main,
                                                  crumb=crumb_nb + [(f"{y}年", None)]), mtime=gen1_t)
-    for e in b.reports + b.decoys:
-        if e["url"] in listing:
-            e["listing_urls"] = [listing[e["url"]]]
+    b.set_listings(listing)
     nb_main = (f'<table width="1000" align="center"><tr><td width="220" valign="top" class="leftbox">'
                f'<div class="lefttitle">政府信息公开年报</div><ul class="sublist">{sub}</ul></td>'
                '<td valign="top" class="rightbox"><div class="coltitle">政府信息公开年报</div>'
@@ -102,47 +87,22 @@ def build(b: SiteBuild, plans: list[ReportPlan], decoys: list[DecoyPlan]) -> Non
 
 
 def _report_page(b: SiteBuild, chrome: Chrome, p: ReportPlan, path: str, crumb: list) -> str:
-    spec = b.spec
-    style = spec.style
+    def attach(title: str, f: dict, ext: str) -> tuple[str, str]:
+        r = rng_for("hnatt", p.key)
+        ym = p.published[:7].replace("-", "")
+        apath = f"/u/cms/www/{ym}/{p.published[8:10]}{r.randint(10000000, 99999999)}{r.choice('abcdef')}{r.randint(0, 9)}.{ext}"
+        b.attachment(apath, f["file"], mtime=mtime)
+        return b.url(apath), f'附件下载：<a href="{apath}" target="_blank">{esc(title)}.{ext}</a>'
+
     mtime = ts_of(p.published, p.key)
-    url = b.url(path)
-    if p.form == "html":
-        page, truth, title = render_report(p, b.seed, b.generation, style, rare=True)
-        page = adapt_article(page, style, chrome, crumb, agency=p.agency, host=b.host)
-        b.page(path, page, mtime=mtime)
-        b.expect_report(p, url, title, truth, "html")
-        return title
-    entry = manifest()["attachments"][p.attachment_key]
-    truth = dict(entry["truth"])
-    title = p.title
-    truth["title"] = title
-    f = entry["files"][0]
-    ext = f["file"].rsplit(".", 1)[-1]
-    r = rng_for("hnatt", p.key)
-    ym = p.published[:7].replace("-", "")
-    apath = f"/u/cms/www/{ym}/{p.published[8:10]}{r.randint(10000000, 99999999)}{r.choice('abcdef')}{r.randint(0, 9)}.{ext}"
-    b.attachment(apath, f["file"], mtime=mtime)
-    content = paragraphs([f"{title}详见附件。",
-                          f'附件下载：<a href="{apath}" target="_blank">{esc(title)}.{ext}</a>'])
-    page = special_page("attachment_only", style, p.agency, p.report_year, b.seed, p.published, title=title,
-                        content=content)
-    page = adapt_article(page, style, chrome, crumb, agency=p.agency, host=b.host)
-    b.page(path, page, mtime=mtime)
-    b.expect_report(p, url, title, truth, p.form, attachments=[b.url(apath)])
-    return title
+    return report_page(b, chrome, p, path, crumb, attach, mtime=mtime)
 
 
 def _nav_pages(b: SiteBuild, chrome: Chrome, nav: list, mtime: float, crumb_home, crumb_xxgk) -> None:
     spec = b.spec
-    news = filler_items(spec, "news", 10)
-    links = []
-    for i, (t, d) in enumerate(news):
-        path = f"/xwzx/xzdt/{rng_for('hnn', spec.id, i).randint(20000, 29999)}.jhtml"
-        links.append((t, d, path))
-        page = special_page("news", spec.style, spec.name, int(d[:4]), b.seed, d, title=t,
-                            content=paragraphs(news_paragraphs(spec, t, d)))
-        b.page(path, adapt_article(page, spec.style, chrome, crumb_home + [("新闻中心", nav[2][1])], agency=spec.name,
-                                   host=b.host), mtime=ts_of(d, t))
+    links = filler_pages(b, chrome, "news", 10,
+                         lambda i, d: f"/xwzx/xzdt/{rng_for('hnn', spec.id, i).randint(20000, 29999)}.jhtml",
+                         crumb=crumb_home + [("新闻中心", nav[2][1])])
 
     def table(n, off=0):
         return '<table width="100%" class="listtable">' + "".join(
@@ -157,11 +117,8 @@ def _nav_pages(b: SiteBuild, chrome: Chrome, nav: list, mtime: float, crumb_home
     home_html = chrome.page(f"{spec.name}", home)
     b.page("/", home_html, mtime=mtime)
     b.page("/index.jhtml", home_html, mtime=mtime)
-    for text, href in nav[1:]:
-        if href == nav[3][1]:
-            continue
-        b.page(href, chrome.page(f"{text}-{spec.name}", f'<div class="coltitle">{esc(text)}</div>{table(8, 2)}',
-                                 crumb=crumb_home + [(text, None)]), mtime=mtime)
+    plain_pages(b, chrome, [(t, h) for t, h in nav[1:] if h != nav[3][1]],
+                lambda text: f'<div class="coltitle">{esc(text)}</div>{table(8, 2)}', crumb_home, mtime, sep="-")
     cols = [("政府信息公开指南", "/zfxxgk/gkzn/index.jhtml"), ("政府信息公开制度", "/zfxxgk/gkzd/index.jhtml"),
             ("法定主动公开内容", "/zfxxgk/fdzdgknr/index.jhtml"), ("政府信息公开年报", f"{NB}index.jhtml"),
             ("政策文件", "/zfxxgk/zcwj/index.jhtml")]
@@ -170,9 +127,6 @@ def _nav_pages(b: SiteBuild, chrome: Chrome, nav: list, mtime: float, crumb_home
             f'<div class="lefttitle">政府信息公开</div><ul class="sublist">{lis}</ul></td>'
             f'<td valign="top" class="rightbox"><div class="coltitle">最新公开信息</div>{table(5, 4)}</td></tr></table>')
     b.page(nav[3][1], chrome.page(f"政府信息公开-{spec.name}", xxgk, crumb=crumb_xxgk), mtime=mtime)
-    for t, h in cols:
-        if h.startswith(NB):
-            continue
-        b.page(h, chrome.page(f"{t}-{spec.name}", f'<div class="coltitle">{esc(t)}</div>{table(3, 1)}',
-                              crumb=crumb_xxgk + [(t, None)]), mtime=mtime)
+    plain_pages(b, chrome, [(t, h) for t, h in cols if not h.startswith(NB)],
+                lambda text: f'<div class="coltitle">{esc(text)}</div>{table(3, 1)}', crumb_xxgk, mtime, sep="-")
     b.nav_path = [b.url("/"), b.url(nav[3][1]), b.url(f"{NB}index.jhtml")]

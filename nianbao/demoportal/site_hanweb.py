@@ -6,9 +6,8 @@ from urllib.parse import quote
 
 from .catalog import DecoyPlan, ReportPlan, rng_for
 from .server import Request, Resource, Response
-from .sitekit import (cls_attr, GEN_TIME, Chrome, SiteBuild, adapt_article, decoy_paragraphs, esc, filler_items, manifest,
-                      news_paragraphs, not_found_page, paragraphs, render_report, robots_txt, special_page, ts_of,
-                      content_type_for, file_bytes)
+from .sitekit import (GEN_TIME, Chrome, SiteBuild, cls_attr, content_type_for, decoy_article, esc, file_bytes,
+                      filler_pages, open_site, plain_pages, report_page, served_behaviour, ts_of)
 
 WEBID = "3418"
 COL = {"about": 1229104501, "news": 1229104505, "zwgk": 1229104512, "fw": 1229104520, "hd": 1229104525,
@@ -33,11 +32,8 @@ def build(b: SiteBuild, plans: list[ReportPlan], decoys: list[DecoyPlan]) -> Non
     nav = [("首页", "/index.html"), ("走进示范", f"/col/col{COL['about']}/index.html"),
            ("新闻动态", f"/col/col{COL['news']}/index.html"), ("政务公开", f"/col/col{COL['zwgk']}/index.html"),
            ("政务服务", f"/col/col{COL['fw']}/index.html"), ("互动交流", f"/col/col{COL['hd']}/index.html")]
-    chrome = Chrome(spec, "hanweb", nav)
-    b.content.server_header = "Apache-Coyote/1.1"
-    b.content.not_found = not_found_page(spec)
+    chrome = open_site(b, "hanweb", nav, server="Apache-Coyote/1.1", robots=["/jsearchfront/", "/manager/"])
     gen1_t = GEN_TIME[1]
-    b.add("/robots.txt", robots_txt(["/jsearchfront/", "/manager/"]), "text/plain", mtime=gen1_t)
     crumb_zwgk = [("首页", "/index.html"), ("政务公开", f"/col/col{COL['zwgk']}/index.html")]
     crumb_nb = crumb_zwgk + [("政府信息公开年报", f"/col/col{COL['nb']}/index.html")]
     downloads: dict[str, Resource] = {}
@@ -51,12 +47,7 @@ def build(b: SiteBuild, plans: list[ReportPlan], decoys: list[DecoyPlan]) -> Non
         items.append((p.published, title, path))
     for d in decoys:
         path = _art_path(d.date, COL["nb"], d.docid)
-        kind = "guide" if d.kind == "guide" else "news"
-        page = special_page(kind, spec.style, spec.name, int(d.date[:4]), b.seed, d.date, title=d.title,
-                            content=paragraphs(decoy_paragraphs(spec, d)))
-        page = adapt_article(page, spec.style, chrome, crumb_nb, agency=spec.name, host=b.host)
-        b.page(path, page, mtime=ts_of(d.date, d.key))
-        b.expect_decoy(d, b.url(path), d.title, d.kind, status=200)
+        decoy_article(b, chrome, d, path, crumb_nb)
         items.append((d.date, d.title, path))
     items.sort(reverse=True)
     records = [_record(path, title, date) for date, title, path in items]
@@ -145,59 +136,33 @@ def _left(current: int) -> str:
 
 def _report_page(b: SiteBuild, chrome: Chrome, p: ReportPlan, path: str, crumb: list,
                  downloads: dict[str, Resource]) -> str:
-    spec = b.spec
-    style = spec.style
+    def attach(title: str, f: dict, ext: str) -> tuple[str, str]:
+        """Attachments are only served through downfile.jsp, by their stored name."""
+        r = rng_for("hwatt", p.key)
+        stored = f"{p.published[2:].replace('-', '')}{r.randint(100000, 999999)}{r.randint(100000, 999999)}.{ext}"
+        show = f"{title}.{ext}"
+        dl = f"/module/download/downfile.jsp?classid=0&showname={quote(show)}&filename={stored}"
+        downloads[stored] = Resource(lambda fn=f["file"]: file_bytes(fn), content_type_for(f["file"]),
+                                     headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(show)}"},
+                                     mtime=mtime)
+        return b.url(dl), (f'附件：<a href="{esc(dl)}" target="_blank"><img src="/module/jslib/icons/{ext}.png" border="0">'
+                           f"{esc(show)}</a>")
+
     mtime = ts_of(p.published, p.key)
+    behaviour = served_behaviour(p)
+    notes = ["page answers after slow_seconds"] if behaviour == "slow" else []
     if p.changed_in and b.generation >= p.changed_in:
         mtime = GEN_TIME[p.changed_in] + 7200
-    behaviour = p.behaviour if p.behaviour in ("slow", "fail_once") else None
-    url = b.url(path)
-    if p.form == "html":
-        page, truth, title = render_report(p, b.seed, b.generation, style, rare=True)
-        page = adapt_article(page, style, chrome, crumb, agency=p.agency, host=b.host)
-        b.page(path, page, mtime=mtime, behaviour=behaviour)
-        notes = ["page answers after slow_seconds"] if behaviour == "slow" else []
-        if p.changed_in and b.generation >= p.changed_in:
-            notes.append("page republished with corrected numbers in generation %d" % p.changed_in)
-        b.expect_report(p, url, title, truth, "html", notes=notes)
-        return title
-    entry = manifest()["attachments"][p.attachment_key]
-    truth = dict(entry["truth"])
-    title = p.title
-    truth["title"] = title
-    f = entry["files"][0]
-    ext = f["file"].rsplit(".", 1)[-1]
-    r = rng_for("hwatt", p.key)
-    stored = f"{p.published[2:].replace('-', '')}{r.randint(100000, 999999)}{r.randint(100000, 999999)}.{ext}"
-    show = f"{title}.{ext}"
-    dl = f"/module/download/downfile.jsp?classid=0&showname={quote(show)}&filename={stored}"
-    downloads[stored] = Resource(lambda fn=f["file"]: file_bytes(fn), content_type_for(f["file"]),
-                                 headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(show)}"},
-                                 mtime=mtime)
-    content = paragraphs([f"{title}详见附件。",
-                          f'附件：<a href="{esc(dl)}" target="_blank"><img src="/module/jslib/icons/{ext}.png" border="0">'
-                          f"{esc(show)}</a>"])
-    page = special_page("attachment_only", style, p.agency, p.report_year, b.seed, p.published, title=title,
-                        content=content)
-    page = adapt_article(page, style, chrome, crumb, agency=p.agency, host=b.host)
-    b.page(path, page, mtime=mtime, behaviour=behaviour)
-    b.expect_report(p, url, title, truth, p.form, attachments=[b.url(dl)],
-                    notes=["attachment served by downfile.jsp with Content-Disposition"])
-    return title
+        notes.append("page republished with corrected numbers in generation %d" % p.changed_in)
+    return report_page(b, chrome, p, path, crumb, attach, mtime=mtime, behaviour=behaviour, html_notes=notes,
+                       attachment_notes=["attachment served by downfile.jsp with Content-Disposition"])
 
 
 def _nav_pages(b: SiteBuild, chrome: Chrome, nav: list, mtime: float) -> None:
     spec = b.spec
-    news = filler_items(spec, "news", 12)
-    links = []
-    for i, (t, d) in enumerate(news):
-        path = _art_path(d, COL["news"], rng_for("hn", spec.id, i).randint(50000000, 59999999))
-        links.append((t, d, path))
-        page = special_page("news", spec.style, spec.name, int(d[:4]), b.seed, d, title=t,
-                            content=paragraphs(news_paragraphs(spec, t, d)))
-        page = adapt_article(page, spec.style, chrome, [("首页", "/index.html"), ("新闻动态", nav[2][1])],
-                             agency=spec.name, host=b.host)
-        b.page(path, page, mtime=ts_of(d, t))
+    links = filler_pages(b, chrome, "news", 12,
+                         lambda i, d: _art_path(d, COL["news"], rng_for("hn", spec.id, i).randint(50000000, 59999999)),
+                         crumb=[("首页", "/index.html"), ("新闻动态", nav[2][1])])
 
     def ul(n, off=0):
         return '<ul class="list">' + "".join(
@@ -216,11 +181,8 @@ def _nav_pages(b: SiteBuild, chrome: Chrome, nav: list, mtime: float) -> None:
     b.page("/index.html", home_html, mtime=mtime)
     b.page("/", home_html, mtime=mtime)
     crumb_home = [("首页", "/index.html")]
-    for text, href in nav[1:]:
-        if href == nav[3][1]:
-            continue
-        b.page(href, chrome.page(f"{text} {spec.name}", f'<div class="lm_name">{esc(text)}</div>{ul(10, 2)}',
-                                 crumb=crumb_home + [(text, None)]), mtime=mtime)
+    plain_pages(b, chrome, [(t, h) for t, h in nav[1:] if h != nav[3][1]],
+                lambda text: f'<div class="lm_name">{esc(text)}</div>{ul(10, 2)}', crumb_home, mtime, sep=" ")
     gk = (f'<div class="gk_box"><div class="gk_title">政府信息公开</div><ul class="gk_ul">'
           f'<li><a href="/col/col{COL["zn"]}/index.html" target="_blank">政府信息公开指南</a></li>'
           f'<li><a href="/col/col{COL["zd"]}/index.html" target="_blank">政府信息公开制度</a></li>'

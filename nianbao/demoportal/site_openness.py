@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from .catalog import DecoyPlan, ReportPlan, rng_for
-from .sitekit import (credit_code, cls_attr, GEN_TIME, Chrome, SiteBuild, adapt_article, decoy_paragraphs, esc, filler_items, manifest,
-                      news_paragraphs, not_found_page, paragraphs, render_report, robots_txt, special_page, ts_of)
+from .sitekit import (GEN_TIME, Chrome, SiteBuild, cls_attr, credit_code, decoy_article, esc, filler_pages, open_site,
+                      plain_pages, report_page, served_behaviour, ts_of)
 
 SITE_NO = 1651
 CATS = [("信息公开指南", 41230), ("信息公开制度", 41231), ("法定主动公开内容", 41233), ("信息公开年报", 41235),
@@ -37,11 +37,8 @@ def build(b: SiteBuild, plans: list[ReportPlan], decoys: list[DecoyPlan]) -> Non
     spec = b.spec
     nav = [("首页", "/index.html"), ("走进范例", "/zjfl/index.html"), ("新闻资讯", "/xwzx/index.html"),
            ("政务公开", "/zwgk/index.html"), ("政务服务", "/zwfw/index.html"), ("互动交流", "/hdjl/index.html")]
-    chrome = Chrome(spec, "openness", nav)
-    b.content.server_header = "nginx"
-    b.content.not_found = not_found_page(spec)
+    chrome = open_site(b, "openness", nav, server="nginx", robots=["/member/", "/site/search/"])
     gen1_t = GEN_TIME[1]
-    b.add("/robots.txt", robots_txt(["/member/", "/site/search/"]), "text/plain", mtime=gen1_t)
     crumb_home = [("首页", "/index.html")]
     crumb_zwgk = crumb_home + [("政务公开", "/zwgk/index.html")]
     crumb_nb = crumb_zwgk + [("信息公开年报", _list_path(NB_CAT, 1))]
@@ -55,12 +52,7 @@ def build(b: SiteBuild, plans: list[ReportPlan], decoys: list[DecoyPlan]) -> Non
         rows.append((p.published, title, path, _index_no(spec, p.agency, p.published, p.docid)))
     for d in decoys:
         path = f"/OpennessContent/show/{d.docid}.html"
-        kind = "guide" if d.kind == "guide" else "news"
-        page = special_page(kind, spec.style, spec.name, int(d.date[:4]), b.seed, d.date, title=d.title,
-                            content=paragraphs(decoy_paragraphs(spec, d)))
-        page = adapt_article(page, spec.style, chrome, crumb_nb, agency=spec.name, host=b.host)
-        b.page(path, page, mtime=ts_of(d.date, d.key))
-        b.expect_decoy(d, b.url(path), d.title, d.kind, status=200)
+        decoy_article(b, chrome, d, path, crumb_nb)
         rows.append((d.date, d.title, path, _index_no(spec, spec.name, d.date, d.docid)))
     rows.sort(reverse=True)
     pages = max(1, (len(rows) + PER_PAGE - 1) // PER_PAGE)
@@ -77,9 +69,7 @@ def build(b: SiteBuild, plans: list[ReportPlan], decoys: list[DecoyPlan]) -> Non
                 '<table class="xxgk-table" width="100%"><thead><tr><th>序号</th><th>索引号</th><th>信息名称</th><th>生成日期</th></tr></thead>\n'
                 "<tbody>\n" + "\n".join(trs) + "\n</tbody></table>\n" + _pager(NB_CAT, n, pages, len(rows)) + "</div>")
         b.page(_list_path(NB_CAT, n), chrome.page(f"信息公开年报_{spec.name}", main, crumb=crumb_nb), mtime=gen1_t)
-    for e in b.reports + b.decoys:
-        if e["url"] in listing:
-            e["listing_urls"] = [listing[e["url"]]]
+    b.set_listings(listing)
     b.column_urls.append(b.url(_list_path(NB_CAT, 1)))
     _nav_pages(b, chrome, nav, gen1_t, crumb_home, crumb_zwgk)
     chrome.footer_pages(b, gen1_t)
@@ -92,49 +82,26 @@ def _left(current: int) -> str:
 
 
 def _report_page(b: SiteBuild, chrome: Chrome, p: ReportPlan, path: str, crumb: list) -> str:
-    spec = b.spec
-    style = spec.style
+    def attach(title: str, f: dict, ext: str) -> tuple[str, str]:
+        r = rng_for("ahatt", p.key)
+        apath = (f"/group1/M00/{r.randint(0, 255):02X}/{r.randint(0, 255):02X}/"
+                 f"wKg{''.join(r.choice('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789') for _ in range(22))}.{ext}")
+        b.attachment(apath, f["file"], mtime=mtime)
+        return b.url(apath), (f'<p class="fjlist">附件：<a href="{apath}" target="_blank" title="{esc(title)}.{ext}">'
+                              f'{esc(title)}.{ext}</a></p>')
+
     mtime = ts_of(p.published, p.key)
-    behaviour = p.behaviour if p.behaviour in ("slow", "fail_once") else None
-    url = b.url(path)
+    behaviour = served_behaviour(p)
     notes = ["first request answers 503"] if behaviour == "fail_once" else []
-    if p.form == "html":
-        page, truth, title = render_report(p, b.seed, b.generation, style, rare=True)
-        page = adapt_article(page, style, chrome, crumb, agency=p.agency, host=b.host)
-        b.page(path, page, mtime=mtime, behaviour=behaviour)
-        b.expect_report(p, url, title, truth, "html", notes=notes)
-        return title
-    entry = manifest()["attachments"][p.attachment_key]
-    truth = dict(entry["truth"])
-    title = p.title
-    truth["title"] = title
-    f = entry["files"][0]
-    ext = f["file"].rsplit(".", 1)[-1]
-    r = rng_for("ahatt", p.key)
-    apath = (f"/group1/M00/{r.randint(0, 255):02X}/{r.randint(0, 255):02X}/"
-             f"wKg{''.join(r.choice('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789') for _ in range(22))}.{ext}")
-    b.attachment(apath, f["file"], mtime=mtime)
-    content = paragraphs([f"{title}详见附件。",
-                          f'<p class="fjlist">附件：<a href="{apath}" target="_blank" title="{esc(title)}.{ext}">{esc(title)}.{ext}</a></p>'])
-    page = special_page("attachment_only", style, p.agency, p.report_year, b.seed, p.published, title=title,
-                        content=content)
-    page = adapt_article(page, style, chrome, crumb, agency=p.agency, host=b.host)
-    b.page(path, page, mtime=mtime, behaviour=behaviour)
-    b.expect_report(p, url, title, truth, p.form, attachments=[b.url(apath)], notes=notes)
-    return title
+    return report_page(b, chrome, p, path, crumb, attach, mtime=mtime, behaviour=behaviour, html_notes=notes,
+                       attachment_notes=notes)
 
 
 def _nav_pages(b: SiteBuild, chrome: Chrome, nav: list, mtime: float, crumb_home, crumb_zwgk) -> None:
     spec = b.spec
-    news = filler_items(spec, "news", 10)
-    links = []
-    for i, (t, d) in enumerate(news):
-        path = f"/xwzx/bmdt/{rng_for('ahn', spec.id, i).randint(140000000, 149999999)}.html"
-        links.append((t, d, path))
-        page = special_page("news", spec.style, spec.name, int(d[:4]), b.seed, d, title=t,
-                            content=paragraphs(news_paragraphs(spec, t, d)))
-        b.page(path, adapt_article(page, spec.style, chrome, crumb_home + [("新闻资讯", nav[2][1])], agency=spec.name,
-                                   host=b.host), mtime=ts_of(d, t))
+    links = filler_pages(b, chrome, "news", 10,
+                         lambda i, d: f"/xwzx/bmdt/{rng_for('ahn', spec.id, i).randint(140000000, 149999999)}.html",
+                         crumb=crumb_home + [("新闻资讯", nav[2][1])])
 
     def ul(n, off=0):
         return '<ul class="doc-list">' + "".join(
@@ -149,11 +116,8 @@ def _nav_pages(b: SiteBuild, chrome: Chrome, nav: list, mtime: float, crumb_home
     home_html = chrome.page(f"{spec.name}", home)
     b.page("/index.html", home_html, mtime=mtime)
     b.page("/", home_html, mtime=mtime)
-    for text, href in nav[1:]:
-        if href == nav[3][1]:
-            continue
-        b.page(href, chrome.page(f"{text}_{spec.name}", f"<h2>{esc(text)}</h2>{ul(8, 2)}", crumb=crumb_home + [(text, None)]),
-               mtime=mtime)
+    plain_pages(b, chrome, [(t, h) for t, h in nav[1:] if h != nav[3][1]], lambda text: f"<h2>{esc(text)}</h2>{ul(8, 2)}",
+                crumb_home, mtime, sep="_")
     lis = "".join(f'<li><a href="{_list_path(c, 1)}">{esc(t)}</a></li>' for t, c in CATS)
     zwgk = (f'<div class="mod"><div class="mod-hd"><h3>政府信息公开</h3></div><ul class="gk-cat">{lis}</ul></div>\n'
             f'<div class="mod"><div class="mod-hd"><h3>最新信息</h3></div>{ul(5, 3)}</div>')

@@ -153,6 +153,13 @@ class SiteBuild:
         self.decoys.append({"site_id": self.spec.id, "url": url, "title": title, "kind": kind,
                             "listing_urls": list(listing_urls or []), "status": status})
 
+    def set_listings(self, listing: dict[str, str]) -> None:
+        """Record the list page (URL) that links each expected report and decoy: ``listing`` maps page URL -> list
+        URL (known only once the lists are paginated, after the pages are built)."""
+        for e in self.reports + self.decoys:
+            if e["url"] in listing:
+                e["listing_urls"] = [listing[e["url"]]]
+
 
 # ---------------------------------------------------------------------------------------------------------- chrome
 
@@ -574,3 +581,126 @@ def not_found_page(spec: SiteSpec) -> Callable[[str], bytes]:
         return body.encode("utf-8")
 
     return fn
+
+
+# ---------------------------------------------------------------------------------------------------------- site parts
+# What the site modules build alike; each site module keeps only what is specific to its CMS (paths, lists, markup).
+
+def open_site(b: SiteBuild, flavor: str, nav: list, *, server: str, robots: list[str], ext: str = "html") -> Chrome:
+    """Start a site: its chrome, ``Server`` header, 404 page and robots.txt (unchanged since generation 1)."""
+    chrome = Chrome(b.spec, flavor, nav, ext=ext)
+    b.content.server_header = server
+    b.content.not_found = not_found_page(b.spec)
+    b.add("/robots.txt", robots_txt(robots), "text/plain", mtime=GEN_TIME[1])
+    return chrome
+
+
+def served_behaviour(p: ReportPlan) -> str | None:
+    """The part of a plan's behaviour the server acts out (``gbk_nodecl`` is a matter of encoding, not serving)."""
+    return p.behaviour if p.behaviour in ("slow", "fail_once") else None
+
+
+def attached_report(p: ReportPlan) -> tuple[dict, str, dict, str]:
+    """(truth, title, first file, its extension) of a report whose numbers are only in a prebuilt attachment.
+    The title is the plan's (the link text the site shows), not the one printed in the file."""
+    entry = manifest()["attachments"][p.attachment_key]
+    truth = dict(entry["truth"])
+    truth["title"] = p.title
+    f = entry["files"][0]
+    return truth, p.title, f, f["file"].rsplit(".", 1)[-1]
+
+
+def attachment_only_page(b: SiteBuild, p: ReportPlan, title: str, paras: list[str]) -> str:
+    """A report page whose body is only ``paras`` (a line or two and the attachment link), in the site's style."""
+    return special_page("attachment_only", b.spec.style, p.agency, p.report_year, b.seed, p.published, title=title,
+                        content=paragraphs(paras))
+
+
+def publish_report(b: SiteBuild, chrome: Chrome, p: ReportPlan, path: str, crumb: list, page: str, truth: dict,
+                   title: str, fmt: str, *, mtime: float, behaviour: str | None = None, declare: str | None = "default",
+                   adapt: bool = True, **expect) -> str:
+    """Serve a report article at ``path`` (put into the site's chrome first unless ``adapt`` is false) and record
+    it as expected (``expect``: further :meth:`SiteBuild.expect_report` fields). Returns the title, the list's link
+    text."""
+    if adapt:
+        page = adapt_article(page, b.spec.style, chrome, crumb, agency=p.agency, host=b.host)
+    b.page(path, page, mtime=mtime, behaviour=behaviour, declare=declare)
+    b.expect_report(p, b.url(path), title, truth, fmt, **expect)
+    return title
+
+
+def report_page(b: SiteBuild, chrome: Chrome, p: ReportPlan, path: str, crumb: list,
+                attach: Callable[[str, dict, str], tuple[str, str]], *, mtime: float, behaviour: str | None = None,
+                html_notes: list[str] | None = None, attachment_notes: list[str] | None = None) -> str:
+    """A report article: the numbers in the page (``p.form == "html"``), or a short page that only links the prebuilt
+    attachment. ``attach(title, file, ext) -> (attachment URL, link HTML)`` serves the file the site's way (its paths
+    and its download script differ per CMS). Returns the title."""
+    if p.form == "html":
+        page, truth, title = render_report(p, b.seed, b.generation, b.spec.style, rare=True)
+        return publish_report(b, chrome, p, path, crumb, page, truth, title, "html", mtime=mtime, behaviour=behaviour,
+                              notes=html_notes)
+    truth, title, f, ext = attached_report(p)
+    url, link = attach(title, f, ext)
+    page = attachment_only_page(b, p, title, [f"{title}详见附件。", link])
+    return publish_report(b, chrome, p, path, crumb, page, truth, title, p.form, mtime=mtime, behaviour=behaviour,
+                          attachments=[url], notes=attachment_notes)
+
+
+def hostile_decoy(b: SiteBuild, d: DecoyPlan, path: str) -> bool:
+    """Serve a decoy that is no article (a WAF challenge, a deleted page's redirect, a dead link) and record it;
+    False (nothing done) for a decoy of another kind."""
+    if d.kind == "challenge_412":
+        b.content.routes[path], status = ruishu_412(d.key), 412
+    elif d.kind == "challenge_521":
+        b.content.routes[path], status = jsl_521(d.key), 521
+    elif d.kind == "deleted":
+        b.add(path, deleted_page(), "text/html")
+        status = 200
+    elif d.kind == "not_found":
+        status = 404
+    else:
+        return False
+    b.expect_decoy(d, b.url(path), d.title, d.kind, status=status)
+    return True
+
+
+def decoy_article(b: SiteBuild, chrome: Chrome, d: DecoyPlan, path: str, crumb: list, *, kind: str | None = None,
+                  year: int | None = None, paras: list[str] | None = None) -> None:
+    """A decoy served as an ordinary article in the site's style (by default a guide for guides, else a news-like
+    page with the text of its kind) and recorded as expected."""
+    spec = b.spec
+    page = special_page(kind or ("guide" if d.kind == "guide" else "news"), spec.style, spec.name,
+                        int(d.date[:4]) if year is None else year, b.seed, d.date, title=d.title,
+                        content=paragraphs(decoy_paragraphs(spec, d) if paras is None else paras))
+    b.page(path, adapt_article(page, spec.style, chrome, crumb, agency=spec.name, host=b.host),
+           mtime=ts_of(d.date, d.key))
+    b.expect_decoy(d, b.url(path), d.title, d.kind, status=200)
+
+
+def filler_pages(b: SiteBuild, chrome: Chrome, kind: str, n: int, path_of: Callable[[int, str], str], *,
+                 crumb: list | None = None, start: str = "2025-04-10",
+                 article: Callable[[str, str], str] | None = None) -> list[tuple[str, str, str]]:
+    """Serve ``n`` filler articles (``kind`` news or notice, see :func:`filler_items`) that the home and column pages
+    link to; returns (title, date, path), newest first. ``path_of(i, date)`` places item i; ``article(title, date)``
+    gives its page (default: a reports.py news page put into the site's chrome under ``crumb``)."""
+    spec = b.spec
+    links = []
+    for i, (t, d) in enumerate(filler_items(spec, kind, n, start)):
+        path = path_of(i, d)
+        links.append((t, d, path))
+        if article is None:
+            page = special_page("news", spec.style, spec.name, int(d[:4]), b.seed, d, title=t,
+                                content=paragraphs(news_paragraphs(spec, t, d)))
+            page = adapt_article(page, spec.style, chrome, crumb, agency=spec.name, host=b.host)
+        else:
+            page = article(t, d)
+        b.page(path, page, mtime=ts_of(d, t))
+    return links
+
+
+def plain_pages(b: SiteBuild, chrome: Chrome, entries: list[tuple[str, str]], main: Callable[[str], str], crumb: list,
+                mtime: float, *, sep: str) -> None:
+    """One plain column page per (text, path), so that the site's links do not answer 404: titled
+    "{text}{sep}{site name}", body ``main(text)``, breadcrumb ``crumb`` + the page itself."""
+    for text, path in entries:
+        b.page(path, chrome.page(f"{text}{sep}{b.spec.name}", main(text), crumb=crumb + [(text, None)]), mtime=mtime)

@@ -11,14 +11,14 @@ from warehouse.agencies import default_resolver
 from warehouse.ingest import canonical_url, report_id_for
 from warehouse.load import load_run
 
-P = "https://www.tc.gov.cn"
+P = "https://www.tc.example.gov.cn"
 
 
 def build_run1(data_dir, run_id="20260101T000000Z"):
     """A county portal (通川区) with every kind of document."""
     b = RunBuilder(data_dir, run_id)
     b.portal("tc", "达州市通川区人民政府", "511702", P + "/")
-    b.portal("dz", "达州市人民政府", "511700", "https://www.dazhou.gov.cn/")
+    b.portal("dz", "达州市人民政府", "511700", "https://www.dazhou.example.gov.cn/")
     b.fetch("tc", P + "/", "home")
     b.fetch("tc", P + "/nb/", "list")
     expected = {}
@@ -58,8 +58,8 @@ def build_run1(data_dir, run_id="20260101T000000Z"):
     expected[P + "/nb/8.html"] = ("not_a_report", None, P + "/nb/8.html")
     # 9. the city portal, a 2021 government report with no agency in the text (falls back to the portal)
     r = make_result(template="2021", year=2021, agency=None, seed=9, published="2022-03-30")
-    b.fetch("dz", "https://www.dazhou.gov.cn/nb/9.html", "report", result=r)
-    expected["https://www.dazhou.gov.cn/nb/9.html"] = ("ok", r, "https://www.dazhou.gov.cn/nb/9.html")
+    b.fetch("dz", "https://www.dazhou.example.gov.cn/nb/9.html", "report", result=r)
+    expected["https://www.dazhou.example.gov.cn/nb/9.html"] = ("ok", r, "https://www.dazhou.example.gov.cn/nb/9.html")
     return b, expected
 
 
@@ -229,9 +229,9 @@ def test_load_errors_are_user_errors(data_dir, tmp_path):
 
 
 def test_ids_are_stable():
-    assert canonical_url("HTTPS://WWW.X.gov.cn:443/a/B.html?x=1#frag") == "https://www.x.gov.cn/a/B.html?x=1"
-    assert report_id_for("p", "https://www.x.gov.cn/a.html") == report_id_for("p", "https://WWW.x.gov.cn/a.html#t")
-    assert report_id_for("p", "https://www.x.gov.cn/a.html") != report_id_for("q", "https://www.x.gov.cn/a.html")
+    assert canonical_url("HTTPS://WWW.X.example.gov.cn:443/a/B.html?x=1#frag") == "https://www.x.example.gov.cn/a/B.html?x=1"
+    assert report_id_for("p", "https://www.x.example.gov.cn/a.html") == report_id_for("p", "https://WWW.x.example.gov.cn/a.html#t")
+    assert report_id_for("p", "https://www.x.example.gov.cn/a.html") != report_id_for("q", "https://www.x.example.gov.cn/a.html")
     assert len(report_id_for("p", "u")) == 16
 
 
@@ -282,7 +282,7 @@ def test_one_file_serving_two_reports(data_dir):
     r = make_result(seed=11)
     body = b"the same report page"
     b.fetch("tc", P + "/same.html", "report", result=r, body=body)
-    b.fetch("dz", "https://www.dazhou.gov.cn/same.html", "report", body=body)  # no result line of its own
+    b.fetch("dz", "https://www.dazhou.example.gov.cn/same.html", "report", body=body)  # no result line of its own
     pdf = make_result(seed=12)
     for page in ("/p1.html", "/p2.html"):
         b.fetch("tc", P + page, "report", result=make_result(status="no_tables"), body=page.encode())
@@ -293,7 +293,7 @@ def test_one_file_serving_two_reports(data_dir):
     with reader(data_dir) as con:
         counts = dict(rows(con, "SELECT r.source_url, count(c.cell_key) FROM reports r JOIN cells c USING (report_id) "
                                 "GROUP BY 1"))
-        assert counts == {P + "/same.html": 207, "https://www.dazhou.gov.cn/same.html": 207,
+        assert counts == {P + "/same.html": 207, "https://www.dazhou.example.gov.cn/same.html": 207,
                           P + "/p1.html": 207, P + "/p2.html": 207}
         assert rows(con, "SELECT count(DISTINCT report_id) FROM checks") == [(4,)]
     assert_consistent(data_dir)

@@ -8,7 +8,7 @@ from wh_synth import KEYS, RunBuilder, make_result
 from warehouse.ingest import report_id_for
 from warehouse.load import load_run
 
-P = "https://www.tc.gov.cn"
+P = "https://www.tc.example.gov.cn"
 COLS = ["person", "business", "research", "nonprofit", "legal", "other_org", "total"]
 
 
