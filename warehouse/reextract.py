@@ -151,11 +151,12 @@ def reextract(
         pending = list(by_report)
         cache: dict[str, tuple[dict | None, str]] = {}
         if version is None and docs and not force:
-            # Ask the extractor by extracting one document.
-            probe = docs[0]
-            cache[probe["document_id"]] = _extract_one(fn, data_dir, probe, None)
-            if cache[probe["document_id"]][0] is not None:
-                version = cache[probe["document_id"]][0].get("extractor_version")
+            # Ask the extractor by extracting one document (the first whose raw body is still there).
+            for probe in docs:
+                cache[probe["document_id"]] = _extract_one(fn, data_dir, probe, None)
+                if cache[probe["document_id"]][0] is not None:
+                    version = cache[probe["document_id"]][0].get("extractor_version")
+                    break
             summary.version = version
         if not force:
             pending = [

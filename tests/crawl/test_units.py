@@ -62,12 +62,12 @@ def test_sources_validation(tmp_path):
     good = tmp_path / "s.yaml"
     good.write_text("version: 1\ndefaults: {delay: 0.1}\nportals:\n"
                     "  - {id: a, name: A, url: 'http://127.0.0.1:1/', region_code: 510703}\n"
-                    "  - {id: b, name: B, url: 'https://x.gov.cn', platform: trs, delay: 2, column_url: 'http://x.gov.cn/nb/'}\n",
+                    "  - {id: b, name: B, url: 'https://x.example.gov.cn', platform: trs, delay: 2, column_url: 'http://x.example.gov.cn/nb/'}\n",
                     encoding="utf-8")
     src = load_sources(good)
     a, b = src.portals
     assert a.region_code == "510703" and a.delay == 0.1 and a.platform == "auto"
-    assert b.delay == 2.0 and b.url == "https://x.gov.cn/" and b.column_urls == ["http://x.gov.cn/nb/"]
+    assert b.delay == 2.0 and b.url == "https://x.example.gov.cn/" and b.column_urls == ["http://x.example.gov.cn/nb/"]
     for bad, msg in [
         ("portals: [{id: a, name: A, url: 'ftp://x/'}]", "url"),
         ("portals: [{id: a, name: A, url: 'http://x/', dealy: 1}]", "unknown key 'dealy'"),

@@ -18,7 +18,7 @@ from warehouse import ingest as ingest_mod
 from warehouse import paths, publish
 from warehouse.load import PAUSE_HOOK_ENV, load_run
 
-P = "https://www.tc.gov.cn"
+P = "https://www.tc.example.gov.cn"
 ROOT = Path(__file__).resolve().parents[2]
 
 
