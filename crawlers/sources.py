@@ -8,7 +8,7 @@ A sources file is YAML::
     portals:
       - id: gov-510703
         name: 涪城区人民政府
-        url: https://www.fucheng.gov.cn/
+        url: https://www.example.gov.cn/   # the home page
         platform: auto
         region_code: "510703"
 
