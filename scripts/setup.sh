@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PYTHON=${PYTHON:-python3.11}
-APT_PACKAGES=(libreoffice-writer-nogui libreoffice-calc-nogui fonts-noto-cjk)
+APT_PACKAGES=(libreoffice-writer-nogui libreoffice-calc-nogui)  # DOC/WPS/RTF/ODT and XLS conversions
 
 need_apt=()
 command -v soffice >/dev/null 2>&1 || need_apt+=("${APT_PACKAGES[@]}")
