@@ -114,9 +114,7 @@ def _nav_pages(b: SiteBuild, chrome: Chrome, nav: list, mtime: float, crumb_home
             '<td width="20"></td><td valign="top"><div class="boxtitle">政府信息公开</div><ul class="gkbox">'
             f'<li><a href="{nav[3][1]}">政府信息公开</a></li><li><a href="/zfxxgk/zcwj/index.jhtml">政策文件</a></li>'
             f'<li><a href="{nav[4][1]}">办事指南</a></li><li><a href="{nav[5][1]}">县长信箱</a></li></ul></td></tr></table>')
-    home_html = chrome.page(f"{spec.name}", home)
-    b.page("/", home_html, mtime=mtime)
-    b.page("/index.jhtml", home_html, mtime=mtime)
+    b.home(chrome.page(f"{spec.name}", home), "/index.jhtml", mtime=mtime)
     plain_pages(b, chrome, [(t, h) for t, h in nav[1:] if h != nav[3][1]],
                 lambda text: f'<div class="coltitle">{esc(text)}</div>{table(8, 2)}', crumb_home, mtime, sep="-")
     cols = [("政府信息公开指南", "/zfxxgk/gkzn/index.jhtml"), ("政府信息公开制度", "/zfxxgk/gkzd/index.jhtml"),

@@ -8,8 +8,9 @@ import re
 
 from .catalog import DecoyPlan, ReportPlan, rng_for
 from .server import Request, Response
-from .sitekit import (credit_code, CST, GEN_TIME, Chrome, SiteBuild, decoy_paragraphs, esc, filler_items, manifest,
-                      news_paragraphs, not_found_page, paragraphs, render_report, robots_txt, ts_of)
+from .sitekit import (CST, GEN_TIME, Chrome, SiteBuild, attached_report, credit_code, decoy_paragraphs, esc,
+                      filler_items, filler_pages, news_paragraphs, open_site, paragraphs, plain_pages, render_report,
+                      ts_of)
 
 SID = "755106"
 PAGE_SIZE = 5
@@ -48,6 +49,16 @@ def _epoch(date: str, key: object) -> int:
     return int(ts_of(date, key))
 
 
+def _minute(ts: int) -> str:
+    return dt.datetime.fromtimestamp(ts, CST).strftime("%Y-%m-%d %H:%M")
+
+
+def _row(docid: int, title: str, url: str, ts: int, publisher: str, identifier: str, **extra) -> dict:
+    """The list API's row for a detail page: every time as epoch seconds, no content."""
+    return {"id": docid, "title": title, "url": url, "date": ts, "create_time": ts, "display_publish_time": ts,
+            "publisher": publisher, "identifier": identifier, **extra}
+
+
 def _shell(chrome: Chrome, title: str, detail: dict | None) -> str:
     spec = chrome.spec
     cfg = f"window._CONFIG = {{SID: '{SID}', TREE: {_tree_json()}, SHOW_WXAPP: false, SITE_NAME: '{spec.name}'}};"
@@ -77,11 +88,8 @@ def build(b: SiteBuild, plans: list[ReportPlan], decoys: list[DecoyPlan]) -> Non
     spec = b.spec
     nav = [("首页", "/index.html"), ("走进演示", "/zjys/index.html"), ("新闻中心", "/xwzx/index.html"),
            ("政务公开", "/zwgk/index.html"), ("政务服务", "/zwfw/index.html"), ("互动交流", "/hdjl/index.html")]
-    chrome = Chrome(spec, "gkmlpt", nav)
-    b.content.server_header = "nginx/1.20.1"
-    b.content.not_found = not_found_page(spec)
+    chrome = open_site(b, "gkmlpt", nav, server="nginx/1.20.1", robots=["/admin/", "/gkmlpt/search"])
     gen1_t = GEN_TIME[1]
-    b.add("/robots.txt", robots_txt(["/admin/", "/gkmlpt/search"]), "text/plain", mtime=gen1_t)
     articles: list[dict] = []
 
     for p in plans:
@@ -98,18 +106,12 @@ def build(b: SiteBuild, plans: list[ReportPlan], decoys: list[DecoyPlan]) -> Non
             detail = json.loads(m.group(1).replace("<\\/", "</")) if m else {"content": ""}
             detail.update({"id": p.docid, "url": url, "identifier": ident, "publisher": p.agency, "attachment": []})
             if truth.get("published"):
-                detail.update({"date": ts, "created_at": ts,
-                               "display_publish_time": dt.datetime.fromtimestamp(ts, CST).strftime("%Y-%m-%d %H:%M")})
+                detail.update({"date": ts, "created_at": ts, "display_publish_time": _minute(ts)})
             detail["content"] = detail.get("content", "").replace(f"{p.agency}门户网站", spec.name)
             atts: list[dict] = []
             fmt = "html"
         else:
-            entry = manifest()["attachments"][p.attachment_key]
-            truth = dict(entry["truth"])
-            title = p.title
-            truth["title"] = title
-            f = entry["files"][0]
-            ext = f["file"].rsplit(".", 1)[-1]
+            truth, title, f, ext = attached_report(p)
             r = rng_for("gdatt", p.key)
             aid = r.randint(100000, 999999)
             apath = f"/attachment/0/{aid // 1000}/{aid}/{p.docid}.{ext}"
@@ -119,16 +121,14 @@ def build(b: SiteBuild, plans: list[ReportPlan], decoys: list[DecoyPlan]) -> Non
                                   f'附件：<a href="{b.url(apath)}" target="_blank">{esc(title)}.{ext}</a>'])
             detail = {"id": p.docid, "title": title, "identifier": ident, "publisher": p.agency, "document_number": "",
                       "classify_main_name": "政府信息公开年报", "content": content, "attachment": atts, "url": url,
-                      "date": ts, "created_at": ts,
-                      "display_publish_time": dt.datetime.fromtimestamp(ts, CST).strftime("%Y-%m-%d %H:%M")}
+                      "date": ts, "created_at": ts, "display_publish_time": _minute(ts)}
             fmt = p.form
         detail["title"] = title
         b.page(path, _shell(chrome, f"{title} - {spec.name}", detail), mtime=mtime)
         b.expect_report(p, url, title, truth, fmt, attachments=[a["url"] for a in atts],
                         notes=["body only in window._CONFIG.DETAIL JSON"])
-        articles.append({"id": p.docid, "title": title, "url": url, "date": ts, "create_time": ts,
-                         "display_publish_time": ts, "publisher": p.agency, "identifier": ident,
-                         "classify_main_name": "政府信息公开年报", "attachment": atts, "_date": p.published})
+        articles.append(_row(p.docid, title, url, ts, p.agency, ident, classify_main_name="政府信息公开年报",
+                             attachment=atts, _date=p.published))
 
     for d in decoys:
         path = _detail_path(d.docid)
@@ -137,13 +137,11 @@ def build(b: SiteBuild, plans: list[ReportPlan], decoys: list[DecoyPlan]) -> Non
         ident = _identifier(spec, spec.name, d.date, d.docid)
         detail = {"id": d.docid, "title": d.title, "identifier": ident, "publisher": spec.name, "document_number": "",
                   "classify_main_name": "政府信息公开年报", "content": paragraphs(decoy_paragraphs(spec, d)),
-                  "attachment": [], "url": url, "date": ts, "created_at": ts,
-                  "display_publish_time": dt.datetime.fromtimestamp(ts, CST).strftime("%Y-%m-%d %H:%M")}
+                  "attachment": [], "url": url, "date": ts, "created_at": ts, "display_publish_time": _minute(ts)}
         b.page(path, _shell(chrome, f"{d.title} - {spec.name}", detail), mtime=ts_of(d.date, d.key))
         b.expect_decoy(d, url, d.title, d.kind, status=200)
-        articles.append({"id": d.docid, "title": d.title, "url": url, "date": ts, "create_time": ts,
-                         "display_publish_time": ts, "publisher": spec.name, "identifier": ident,
-                         "classify_main_name": "政府信息公开年报", "attachment": [], "_date": d.date})
+        articles.append(_row(d.docid, d.title, url, ts, spec.name, ident, classify_main_name="政府信息公开年报",
+                             attachment=[], _date=d.date))
     articles.sort(key=lambda a: (a["date"], a["id"]), reverse=True)
 
     # other categories hold a few items so that the API is not special-cased for 年报
@@ -158,17 +156,14 @@ def build(b: SiteBuild, plans: list[ReportPlan], decoys: list[DecoyPlan]) -> Non
                   "date": ts, "created_at": ts, "classify_main_name": "政策文件"}
         b.page(path, _shell(chrome, f"{t} - {spec.name}", detail), mtime=ts_of(dte, t))
         cat = (3282, 3283, 3286, 3298)[i % 4]
-        others.setdefault(cat, []).append({"id": docid, "title": t, "url": b.url(path), "date": ts, "create_time": ts,
-                                           "display_publish_time": ts, "publisher": spec.name,
-                                           "identifier": detail["identifier"], "attachment": []})
+        others.setdefault(cat, []).append(_row(docid, t, b.url(path), ts, spec.name, detail["identifier"],
+                                               attachment=[]))
 
     api_prefix = "/gkmlpt/api/all/"
     listing: dict[str, str] = {}
     for i, a in enumerate(articles):
         listing[a["url"]] = b.url(f"{api_prefix}{NB_CAT}?page={i // PAGE_SIZE + 1}&sid={SID}")
-    for e in b.reports + b.decoys:
-        if e["url"] in listing:
-            e["listing_urls"] = [listing[e["url"]]]
+    b.set_listings(listing)
     public = [{k: v for k, v in a.items() if not k.startswith("_")} for a in articles]
 
     def make_api(cat: int):
@@ -207,15 +202,15 @@ def build(b: SiteBuild, plans: list[ReportPlan], decoys: list[DecoyPlan]) -> Non
 
 def _nav_pages(b: SiteBuild, chrome: Chrome, nav: list, mtime: float, others: dict) -> None:
     spec = b.spec
-    news = filler_items(spec, "news", 10)
-    links = []
-    for i, (t, d) in enumerate(news):
-        path = f"/xwzx/zwyw/content/post_{rng_for('gdn', spec.id, i).randint(9000000, 9999999)}.html"
-        links.append((t, d, path))
+    def article(t: str, d: str) -> str:
         body = (f'<div class="article"><h1>{esc(t)}</h1><div class="info">发布时间：{d}　来源：{esc(spec.name)}</div>'
                 f'<div class="article-content">{paragraphs(news_paragraphs(spec, t, d))}</div></div>')
-        b.page(path, chrome.page(f"{t} - {spec.name}", body, crumb=[("首页", "/index.html"), ("新闻中心", nav[2][1])]),
-               mtime=ts_of(d, t))
+        return chrome.page(f"{t} - {spec.name}", body, crumb=[("首页", "/index.html"), ("新闻中心", nav[2][1])])
+
+    def path_of(i: int, d: str) -> str:
+        return f"/xwzx/zwyw/content/post_{rng_for('gdn', spec.id, i).randint(9000000, 9999999)}.html"
+
+    links = filler_pages(b, chrome, "news", 10, path_of, article=article)
 
     def ul(n, off=0):
         return '<ul class="news-list">' + "".join(
@@ -227,15 +222,10 @@ def _nav_pages(b: SiteBuild, chrome: Chrome, nav: list, mtime: float, others: di
             '<section class="gk"><h2 class="title">政务公开</h2><ul class="gk-links">'
             f'<li><a href="{nav[3][1]}">政策文件</a></li><li><a href="{nav[3][1]}">政策解读</a></li>'
             f'<li><a href="{nav[3][1]}">财政预决算</a></li><li><a href="{nav[4][1]}">办事服务</a></li></ul></section>')
-    home_html = chrome.page(f"{spec.name}门户网站", home)
-    b.page("/index.html", home_html, mtime=mtime)
-    b.page("/", home_html, mtime=mtime)
+    b.home(chrome.page(f"{spec.name}门户网站", home), "/index.html", mtime=mtime)
     crumb_home = [("首页", "/index.html")]
-    for text, href in nav[1:]:
-        if href == nav[3][1]:
-            continue
-        b.page(href, chrome.page(f"{text} - {spec.name}", f"<h2>{esc(text)}</h2>{ul(8, 1)}",
-                                 crumb=crumb_home + [(text, None)]), mtime=mtime)
+    plain_pages(b, chrome, [(t, h) for t, h in nav[1:] if h != nav[3][1]],
+                lambda text: f"<h2>{esc(text)}</h2>{ul(8, 1)}", crumb_home, mtime, sep=" - ")
     zwgk = ('<div class="zwgk-block"><h2 class="title">政府信息公开</h2><ul class="xxgk-links">'
             '<li><a href="/gkmlpt/index">政府信息公开目录</a></li>'
             '<li><a href="/gkmlpt/index#3290">政府信息公开指南</a></li>'

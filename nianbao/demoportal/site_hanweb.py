@@ -177,9 +177,7 @@ def _nav_pages(b: SiteBuild, chrome: Chrome, nav: list, mtime: float) -> None:
             '<div class="sy_box"><div class="sy_title"><span>办事服务</span></div><ul class="bs_list">'
             f'<li><a href="{nav[4][1]}">个人办事</a></li><li><a href="{nav[4][1]}">法人办事</a></li>'
             f'<li><a href="{nav[5][1]}">区长信箱</a></li><li><a href="{nav[5][1]}">民意征集</a></li></ul></div>')
-    home_html = chrome.page(f"{spec.name}", home, keywords=f"{spec.name},政务公开")
-    b.page("/index.html", home_html, mtime=mtime)
-    b.page("/", home_html, mtime=mtime)
+    b.home(chrome.page(f"{spec.name}", home, keywords=f"{spec.name},政务公开"), "/index.html", mtime=mtime)
     crumb_home = [("首页", "/index.html")]
     plain_pages(b, chrome, [(t, h) for t, h in nav[1:] if h != nav[3][1]],
                 lambda text: f'<div class="lm_name">{esc(text)}</div>{ul(10, 2)}', crumb_home, mtime, sep=" ")

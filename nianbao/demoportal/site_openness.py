@@ -113,9 +113,7 @@ def _nav_pages(b: SiteBuild, chrome: Chrome, nav: list, mtime: float, crumb_home
             '<div class="mod"><div class="mod-hd"><h3>政务公开</h3></div><ul class="quick">'
             f'<li><a href="{nav[3][1]}">政策文件</a></li><li><a href="{nav[3][1]}">人事信息</a></li>'
             f'<li><a href="{nav[3][1]}">财政信息</a></li><li><a href="{nav[4][1]}">办事指南</a></li></ul></div>')
-    home_html = chrome.page(f"{spec.name}", home)
-    b.page("/index.html", home_html, mtime=mtime)
-    b.page("/", home_html, mtime=mtime)
+    b.home(chrome.page(f"{spec.name}", home), "/index.html", mtime=mtime)
     plain_pages(b, chrome, [(t, h) for t, h in nav[1:] if h != nav[3][1]], lambda text: f"<h2>{esc(text)}</h2>{ul(8, 2)}",
                 crumb_home, mtime, sep="_")
     lis = "".join(f'<li><a href="{_list_path(c, 1)}">{esc(t)}</a></li>' for t, c in CATS)

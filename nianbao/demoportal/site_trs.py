@@ -4,9 +4,9 @@ from __future__ import annotations
 
 
 from .catalog import DecoyPlan, ReportPlan, rng_for
-from .sitekit import (cls_attr, GEN_TIME, Chrome, SiteBuild, adapt_article, decoy_paragraphs, deleted_page, esc, filler_items,
-                      jsl_521, manifest, news_paragraphs, not_found_page, paragraphs, render_report, robots_txt,
-                      ruishu_412, special_page, ts_of)
+from .sitekit import (GEN_TIME, Chrome, SiteBuild, adapt_article, attached_report, attachment_only_page, cls_attr,
+                      decoy_article, esc, filler_pages, hostile_decoy, manifest, news_paragraphs, open_site, paragraphs,
+                      plain_pages, publish_report, render_report, served_behaviour, special_page, ts_of)
 
 # Site layout per TRS site: paths are site-specific and not guessable.
 LAYOUT = {
@@ -87,16 +87,12 @@ def build(b: SiteBuild, plans: list[ReportPlan], decoys: list[DecoyPlan]) -> Non
     spec = b.spec
     L = LAYOUT[spec.id]
     ext = L["ext"]
-    chrome = Chrome(spec, "trs", L["nav"], ext=ext)
-    b.content.server_header = L["server"]
-    b.content.not_found = not_found_page(spec)
+    chrome = open_site(b, "trs", L["nav"], server=L["server"], robots=L["robots"], ext=ext)
     gen_t = GEN_TIME[b.generation]
     gen1_t = GEN_TIME[1]
     mutated_site = any(p.generation == 2 for p in plans) and b.generation >= 2
     list_t = gen_t if mutated_site else gen1_t
     head_js = _CREATE_PAGE_JS if L["pager"] == "createPageHTML" else ""
-
-    b.add("/robots.txt", robots_txt(L["robots"]), "text/plain", mtime=gen1_t)
 
     col_base = L["col_base"]
     nb_base = f"{col_base}{L['nb_slug']}/"
@@ -205,11 +201,11 @@ def _report_page(b: SiteBuild, chrome: Chrome, p: ReportPlan, path: str, crumb: 
     mtime = ts_of(p.published, p.key)
     if p.changed_in and b.generation >= p.changed_in:
         mtime = GEN_TIME[p.changed_in] + 3600
-    url = b.url(path)
     r = rng_for("att", p.key)
     gbk = spec.encoding == "gbk"
     declare = None if p.behaviour == "gbk_nodecl" else "default"
-    enc_name = "gbk" if gbk else "utf-8"
+    served = {"mtime": mtime, "behaviour": served_behaviour(p), "declare": declare,
+              "encoding": "gbk" if gbk else "utf-8"}
     if p.form == "html":
         page, truth, title = render_report(p, b.seed, b.generation, style, rare=not gbk)
         page = adapt_article(page, style, chrome, crumb, agency=p.agency, host=b.host)
@@ -223,20 +219,15 @@ def _report_page(b: SiteBuild, chrome: Chrome, p: ReportPlan, path: str, crumb: 
                     f'target="_blank">{esc(title)}.pdf</a></p>')
             page = page.replace("\n</div></div>\n</div>", "\n" + link + "\n</div></div>\n</div>", 1)
             atts.append(b.url(apath))
-        b.page(path, page, mtime=mtime, behaviour=p.behaviour if p.behaviour in ("slow", "fail_once") else None,
-               declare=declare)
         notes = ["no charset declaration (GBK bytes)"] if declare is None else []
-        b.expect_report(p, url, title, truth, "html", attachments=atts, encoding=enc_name, notes=notes)
-        return title
-    entry = manifest()["attachments"][p.attachment_key]
-    truth = dict(entry["truth"])
-    title = p.title
-    truth["title"] = title
+        return publish_report(b, chrome, p, path, crumb, page, truth, title, "html", adapt=False, attachments=atts,
+                              notes=notes, **served)
+    truth, title, f, ext = attached_report(p)
     atts = []
     if p.form == "image":
         imgs = []
         stem = f"W0{ymd}{r.randint(100000, 999999)}"
-        for i, f in enumerate(entry["files"]):
+        for i, f in enumerate(manifest()["attachments"][p.attachment_key]["files"]):
             name = f"{stem}{i:02d}.jpg"
             apath = path.rsplit("/", 1)[0] + "/" + name
             b.attachment(apath, f["file"], mtime=mtime)
@@ -247,8 +238,6 @@ def _report_page(b: SiteBuild, chrome: Chrome, p: ReportPlan, path: str, crumb: 
         page = special_page("images_only", style, p.agency, p.report_year, b.seed, p.published, title=title,
                             content=content)
     else:
-        f = entry["files"][0]
-        ext = f["file"].rsplit(".", 1)[-1]
         prefix = "W0" if ext in ("xls", "xlsx") else "P0"
         name = f"{prefix}{ymd}{r.randint(100000000000, 999999999999)}.{ext}"
         apath = path.rsplit("/", 1)[0] + "/" + name
@@ -269,68 +258,45 @@ def _report_page(b: SiteBuild, chrome: Chrome, p: ReportPlan, path: str, crumb: 
             paras = [f"{title}详见附件。"]
         paras.append(f'附件：<a href="./{name}" OLDSRC="/protect/{prefix}{ym}/{prefix}{ymd}/{name}" target="_blank">'
                      f"{esc(title)}.{ext}</a>")
-        page = special_page("attachment_only", style, p.agency, p.report_year, b.seed, p.published, title=title,
-                            content=paragraphs(paras))
-    page = adapt_article(page, style, chrome, crumb, agency=p.agency, host=b.host)
-    b.page(path, page, mtime=mtime, behaviour=p.behaviour if p.behaviour in ("slow", "fail_once") else None,
-           declare=declare)
-    b.expect_report(p, url, title, truth, p.form, attachments=atts, encoding=enc_name,
-                    notes=["numbers only in scanned images"] if p.form == "image" else [])
-    return title
+        page = attachment_only_page(b, p, title, paras)
+    return publish_report(b, chrome, p, path, crumb, page, truth, title, p.form, attachments=atts,
+                          notes=["numbers only in scanned images"] if p.form == "image" else [], **served)
 
 
 def _decoy_page(b: SiteBuild, chrome: Chrome, d: DecoyPlan, path: str, crumb: list) -> None:
-    spec = b.spec
-    url = b.url(path)
-    if d.kind == "challenge_412":
-        b.content.routes[path] = ruishu_412(d.key)
-        b.expect_decoy(d, url, d.title, d.kind, status=412)
+    if hostile_decoy(b, d, path):
         return
-    if d.kind == "challenge_521":
-        b.content.routes[path] = jsl_521(d.key)
-        b.expect_decoy(d, url, d.title, d.kind, status=521)
-        return
-    if d.kind == "deleted":
-        b.add(path, deleted_page(), "text/html")
-        b.expect_decoy(d, url, d.title, d.kind, status=200)
-        return
-    if d.kind == "not_found":
-        b.expect_decoy(d, url, d.title, d.kind, status=404)
-        return
-    year = int(d.date[:4])
-    if d.kind == "robots_disallowed":
-        page = special_page("attachment_only", spec.style, spec.name, year - 1, b.seed, d.date, title=d.title,
-                            content=paragraphs(["本页面为预发布预览，正式内容以发布稿为准。"]))
+    if d.kind == "robots_disallowed":  # a preview copy of a report, under a path robots.txt forbids
+        decoy_article(b, chrome, d, path, crumb, kind="attachment_only", year=int(d.date[:4]) - 1,
+                      paras=["本页面为预发布预览，正式内容以发布稿为准。"])
     else:
-        page = special_page("guide" if d.kind == "guide" else "news", spec.style, spec.name, year, b.seed, d.date,
-                            title=d.title, content=paragraphs(decoy_paragraphs(spec, d)))
-    page = adapt_article(page, spec.style, chrome, crumb, agency=spec.name, host=b.host)
-    b.page(path, page, mtime=ts_of(d.date, d.key))
-    b.expect_decoy(d, url, d.title, d.kind, status=200)
+        decoy_article(b, chrome, d, path, crumb)
 
 
 def _nav_pages(b: SiteBuild, chrome: Chrome, L: dict, ext: str, crumb_home, crumb_zwgk, crumb_xxgk, nb_base, nb_name,
                mtime: float) -> None:
     spec = b.spec
-    news = filler_items(spec, "news", 14)
-    notices = filler_items(spec, "notice", 8, start="2025-04-15")
     news_dir = "/xwzx/zwyw/" if spec.id == "demo-trs" else "/zwdt/bmdt/"
-    news_links = []
-    for i, (t, d) in enumerate(news):
-        ym, ymd = d[:7].replace("-", ""), d.replace("-", "")
-        path = f"{news_dir}{ym}/t{ymd}_{rng_for('n', spec.id, i).randint(1000000, 9999999)}.{ext}"
-        news_links.append((t, d, path))
-        body = (f'<div class="article"><h1 class="article-title">{esc(t)}</h1><div class="info">发布时间：{d}　来源：{esc(spec.place)}融媒体中心</div>'
-                f'<div id="zoom"><div class="TRS_Editor">{paragraphs(news_paragraphs(spec, t, d))}</div></div></div>')
-        b.page(path, chrome.page(f"{t}_{spec.name}", body, crumb=crumb_home + [("新闻中心", None)]), mtime=ts_of(d, t))
-    notice_links = []
-    for i, (t, d) in enumerate(notices):
-        ym, ymd = d[:7].replace("-", ""), d.replace("-", "")
-        path = f"/tzgg/{ym}/t{ymd}_{rng_for('t', spec.id, i).randint(1000000, 9999999)}.{ext}"
-        notice_links.append((t, d, path))
-        body = (f'<div class="article"><h1 class="article-title">{esc(t)}</h1><div class="info">发布时间：{d}</div>'
-                f'<div id="zoom"><div class="TRS_Editor">{paragraphs(news_paragraphs(spec, t, d)[:2])}</div></div></div>')
-        b.page(path, chrome.page(f"{t}_{spec.name}", body, crumb=crumb_home + [("通知公告", None)]), mtime=ts_of(d, t))
+
+    def dated_path(folder: str, rng_key: str):
+        """TRS article paths: {folder}{yyyymm}/t{yyyymmdd}_{docid}.{ext}."""
+        def path_of(i: int, d: str) -> str:
+            docid = rng_for(rng_key, spec.id, i).randint(1000000, 9999999)
+            return f"{folder}{d[:7].replace('-', '')}/t{d.replace('-', '')}_{docid}.{ext}"
+        return path_of
+
+    def article_page(column: str, source: str, n_paras: int | None):
+        def article(t: str, d: str) -> str:
+            paras = paragraphs(news_paragraphs(spec, t, d)[:n_paras])
+            body = (f'<div class="article"><h1 class="article-title">{esc(t)}</h1><div class="info">发布时间：{d}{source}</div>'
+                    f'<div id="zoom"><div class="TRS_Editor">{paras}</div></div></div>')
+            return chrome.page(f"{t}_{spec.name}", body, crumb=crumb_home + [(column, None)])
+        return article
+
+    news_links = filler_pages(b, chrome, "news", 14, dated_path(news_dir, "n"),
+                              article=article_page("新闻中心", f"　来源：{esc(spec.place)}融媒体中心", None))
+    notice_links = filler_pages(b, chrome, "notice", 8, dated_path("/tzgg/", "t"), start="2025-04-15",
+                                article=article_page("通知公告", "", 2))
 
     def ul(links, n):
         return "<ul>" + "".join(f'<li><a href="{p}" title="{esc(t)}" target="_blank">{esc(t)}</a><span>{d[5:]}</span></li>'
@@ -349,20 +315,16 @@ def _nav_pages(b: SiteBuild, chrome: Chrome, L: dict, ext: str, crumb_home, crum
             '<div class="box fw"><div class="hd"><h3>政务服务</h3></div><ul class="icons">'
             f'<li><a href="/zwfw/index.{ext}">个人办事</a></li><li><a href="/zwfw/index.{ext}">法人办事</a></li>'
             f'<li><a href="/hdjl/index.{ext}">我要咨询</a></li><li><a href="/hdjl/index.{ext}">我要投诉</a></li></ul></div>\n')
-    home_html = chrome.page(f"{spec.name}门户网站", home, keywords=f"{spec.name},{spec.place},政务公开")
-    b.page(f"/index.{ext}", home_html, mtime=mtime)
-    b.page("/", home_html, mtime=mtime)
-    b.page(f"{news_dir}index.{ext}", chrome.page(f"新闻中心_{spec.name}", ul(news_links, 14), crumb=crumb_home + [("新闻中心", None)]),
+    b.home(chrome.page(f"{spec.name}门户网站", home, keywords=f"{spec.name},{spec.place},政务公开"), f"/index.{ext}",
            mtime=mtime)
-    b.page(f"/tzgg/index.{ext}", chrome.page(f"通知公告_{spec.name}", ul(notice_links, 8), crumb=crumb_home + [("通知公告", None)]),
-           mtime=mtime)
-    for text, href in L["nav"][1:]:
-        if href in (zwgk_entry, xxgk_path) or href.startswith(news_dir.rsplit("/", 2)[0] + "/index"):
-            continue
-        if href in b.content.routes:
-            continue
-        b.page(href, chrome.page(f"{text}_{spec.name}", f'<div class="box"><h2>{esc(text)}</h2>{ul(news_links[3:9], 6)}</div>',
-                                 crumb=crumb_home + [(text, None)]), mtime=mtime)
+    lists = {"新闻中心": ul(news_links, 14), "通知公告": ul(notice_links, 8)}
+    plain_pages(b, chrome, [("新闻中心", f"{news_dir}index.{ext}"), ("通知公告", f"/tzgg/index.{ext}")], lists.get,
+                crumb_home, mtime, sep="_")
+    news_index = news_dir.rsplit("/", 2)[0] + "/index"
+    plain_pages(b, chrome, [(t, h) for t, h in L["nav"][1:] if h not in (zwgk_entry, xxgk_path)
+                            and not h.startswith(news_index) and h not in b.content.routes],
+                lambda text: f'<div class="box"><h2>{esc(text)}</h2>{ul(news_links[3:9], 6)}</div>', crumb_home, mtime,
+                sep="_")
 
     col_base = L["col_base"]
     blocks = "".join(f'<li><a href="{col_base}{slug}/index.{ext}">{esc(name)}</a></li>' for name, slug in L["cols"])
@@ -372,18 +334,18 @@ def _nav_pages(b: SiteBuild, chrome: Chrome, L: dict, ext: str, crumb_home, crum
                      f'<li><a href="/zwgk/zdly/index.{ext}">重点领域信息公开</a></li><li><a href="/zwgk/zcjd/index.{ext}">政策解读</a></li>'
                      f'</ul></div>\n<div class="box"><div class="hd"><h3>最新公开</h3></div>{ul(notice_links, 6)}</div>')
         b.page(L["zwgk"][1], chrome.page(f"政务公开_{spec.name}", zwgk_main, crumb=crumb_zwgk), mtime=mtime)
-        for slug, text in (("zcwj", "政策文件"), ("zdly", "重点领域信息公开"), ("zcjd", "政策解读")):
-            b.page(f"/zwgk/{slug}/index.{ext}", chrome.page(f"{text}_{spec.name}", ul(notice_links, 8),
-                                                             crumb=crumb_zwgk + [(text, None)]), mtime=mtime)
+        zwgk_cols = (("zcwj", "政策文件"), ("zdly", "重点领域信息公开"), ("zcjd", "政策解读"))
+        plain_pages(b, chrome, [(text, f"/zwgk/{slug}/index.{ext}") for slug, text in zwgk_cols],
+                    lambda text: ul(notice_links, 8), crumb_zwgk, mtime, sep="_")
     xxgk_main = (f'<div class="left_nav"><h3>{esc(L["xxgk"][0])}</h3><ul>{blocks}</ul></div>\n'
                  f'<div class="right_list"><div class="box"><div class="hd"><h3>法定主动公开内容</h3></div>{ul(notice_links, 6)}</div></div>')
     b.page(xxgk_path, chrome.page(f"{L['xxgk'][0]}_{spec.name}", xxgk_main, crumb=crumb_xxgk), mtime=mtime)
-    for name, slug in L["cols"]:
-        if slug == L["nb_slug"]:
-            continue
-        path = f"{col_base}{slug}/index.{ext}"
-        main = (f'<div class="left_nav">{_left_nav(L, col_base, ext, slug)}</div>\n'
-                f'<div class="right_list"><div class="list_title"><h2>{esc(name)}</h2></div>{ul(notice_links[:3], 3)}</div>')
-        b.page(path, chrome.page(f"{name}_{spec.name}", main, crumb=crumb_xxgk + [(name, None)]), mtime=mtime)
+    slug_of = dict(L["cols"])
+    plain_pages(b, chrome, [(name, f"{col_base}{slug}/index.{ext}") for name, slug in L["cols"]
+                            if slug != L["nb_slug"]],
+                lambda name: (f'<div class="left_nav">{_left_nav(L, col_base, ext, slug_of[name])}</div>\n'
+                              f'<div class="right_list"><div class="list_title"><h2>{esc(name)}</h2></div>'
+                              f'{ul(notice_links[:3], 3)}</div>'),
+                crumb_xxgk, mtime, sep="_")
     b.nav_path = [b.url("/"), b.url(L["zwgk"][1]) if L["zwgk"] else None, b.url(xxgk_path), b.url(f"{nb_base}index.{ext}")]
     b.nav_path = [u for u in b.nav_path if u]

@@ -118,6 +118,11 @@ class SiteBuild:
             data, ctype = self.encode(page, declare)
             self.add(path, data, ctype, mtime=mtime, behaviour=behaviour, status=status)
 
+    def home(self, page: str, index_path: str, *, mtime: float) -> None:
+        """The home page, served alike at ``/`` and at the CMS's own index file."""
+        for path in (index_path, "/"):
+            self.page(path, page, mtime=mtime)
+
     def attachment(self, path: str, filename: str, *, mtime: float, download_name: str | None = None,
                    behaviour: str | None = None) -> None:
         headers = {}
