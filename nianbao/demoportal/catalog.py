@@ -1,9 +1,10 @@
 """What the demo portal publishes: the sites, the agencies, the reports and the decoys.
 
 The structure (which agency published which year, in which form, under which URL) is fixed; the numbers in
-reports published as page HTML come from ``reports.random_truth`` with a seed derived from the portal seed.
-Reports published only as attachments use the truth stored with the prebuilt files (``files/manifest.json``),
-so their numbers do not change with the seed.
+reports published as page HTML come from ``reports.random_truth`` with a seed derived from the portal seed, fitted
+so that each agency's reports chain across years (``chain.py``). Reports published only as attachments use the
+truth stored with the prebuilt files (``files/manifest.json``), so their numbers do not change with the seed.
+About one department or government report in eight is published after its legal deadline (``_make_late``).
 """
 
 from __future__ import annotations
@@ -86,6 +87,8 @@ class ReportPlan:
     generation: int = 1  # first generation where it appears
     changed_in: int | None = None  # generation in which the page changes
     docid: int = 0
+    url_date: str = ""  # the date in CMS paths (record created): the planned date, even when published late
+    late: bool = False  # published after the legal deadline (see _make_late)
     truth: dict | None = None  # filled by the portal
     extra: dict = field(default_factory=dict)
 
@@ -102,6 +105,12 @@ class DecoyPlan:
 
 def template_for(year: int) -> str:
     return "2019" if year <= 2020 else "2021"
+
+
+def deadline(year: int, kind: str) -> dt.date | None:
+    """The legal deadline (条例 第四十九条) of a report on ``year``: departments 31 January, governments 31 March of
+    the next year; townships have none."""
+    return {"dept": dt.date(year + 1, 1, 31), "gov": dt.date(year + 1, 3, 31)}.get(kind)
 
 
 def _pub_date(r: random.Random, year: int, kind: str) -> str:
@@ -238,7 +247,31 @@ def _make_plan(site_id: str, idx: int, suffix: str, kind: str, year: int, genera
     )
     if site_id == "demo-gkmlpt":
         plan.docid = r.randint(2_100_000, 4_899_999)
+    plan.url_date = plan.published
     return plan
+
+
+# Late reports: about one in eight department and government reports appears after its deadline, a few days to a
+# few months late. Only reports whose numbers are in the page: an attachment-only report prints its date in the
+# prebuilt file. The URL keeps the planned date (the CMS dates a path by when the record was created), so the set
+# of URLs does not depend on who is late. Nothing is published after the generation-1 snapshot (2025-04-20).
+LATE_SHARE = 0.13
+_LATEST = dt.date(2025, 4, 12)
+
+
+def _make_late(plans: list[ReportPlan]) -> None:
+    due = [p for p in plans if p.kind in ("dept", "gov")]
+    eligible = [p for p in due if not p.attachment_key and p.generation == 1]
+    n = round(LATE_SHARE * len(due))
+    eligible.sort(key=lambda p: stable_int("late", p.site_id, p.agency, p.report_year))
+    for p in eligible[:n]:
+        r = rng_for("late-days", p.site_id, p.agency, p.report_year)
+        lo, hi = r.choice([(2, 14), (2, 14), (15, 45), (15, 45), (46, 75), (76, 120)])
+        d = deadline(p.report_year, p.kind) + dt.timedelta(days=r.randint(lo, hi))
+        if d > _LATEST:
+            d = _LATEST - dt.timedelta(days=r.randint(0, 5))
+        p.published = d.isoformat()
+        p.late = True
 
 
 def plan_reports(generation: int = 1) -> list[ReportPlan]:
@@ -255,8 +288,9 @@ def plan_reports(generation: int = 1) -> list[ReportPlan]:
                     idx += 1
                     p = _make_plan(site_id, idx, suffix, kind, year, generation=2)
                     # published after the generation-1 snapshot
-                    p.published = f"{year + 1}-04-18"
+                    p.published = p.url_date = f"{year + 1}-04-18"
                     out.append(p)
+    _make_late(out)
     return out
 
 

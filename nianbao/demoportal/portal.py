@@ -31,7 +31,10 @@
                     deleted|not_found|robots_disallowed), "status" (HTTP status it answers), "listing_urls",
                     "site_id"}]}}}
 
-Every report has a truth (for ``format == "image"`` the numbers are only in scanned JPEGs: ``needs_ocr``).
+Every report has a truth (for ``format == "image"`` the numbers are only in scanned JPEGs: ``needs_ocr``). An
+agency's reports chain across years (上年结转 = last year's 结转下年度, 现行有效件数 carried on; a few deliberate
+breaks: ``chain.breaks()``), and about one department or government report in eight is published after its legal
+deadline (``published`` and ``list_date`` show the late date; the URL keeps the planned one).
 ``request_log`` records (site_id, method, path, timestamp, status, headers) for every request, in arrival order.
 """
 

@@ -217,9 +217,15 @@ class _RequestHandler(BaseHTTPRequestHandler):
                 self.send_header(k, v)
         if status != 304:
             self.send_header("Content-Length", str(len(body)))
+        self._record(status)  # before the client can see the answer, so that the log never lags behind it
         self.end_headers()
         if method != "HEAD" and status != 304:
             self.wfile.write(body)
+
+    def _record(self, status: int) -> None:
+        if not self._recorded:
+            self._recorded = True
+            self.site.record(self._req[0], self._req[1], self._req[2], status, self._req[3])
 
     def _serve(self, method: str) -> None:
         ts = time.time()
@@ -227,6 +233,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
         content = site.content
         req_headers = {k: v for k, v in self.headers.items()}
         raw_path = self.path
+        self._req, self._recorded = (method, raw_path, ts, req_headers), False
         parts = urlsplit(raw_path)
         path = unquote(parts.path) or "/"
         status = 500
@@ -294,4 +301,4 @@ class _RequestHandler(BaseHTTPRequestHandler):
         except (BrokenPipeError, ConnectionResetError):
             pass
         finally:
-            site.record(method, raw_path, ts, status, req_headers)
+            self._record(status)

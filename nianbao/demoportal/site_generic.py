@@ -89,8 +89,8 @@ def build(b: SiteBuild, plans: list[ReportPlan], decoys: list[DecoyPlan]) -> Non
 def _report_page(b: SiteBuild, chrome: Chrome, p: ReportPlan, path: str, crumb: list) -> str:
     def attach(title: str, f: dict, ext: str) -> tuple[str, str]:
         r = rng_for("hnatt", p.key)
-        ym = p.published[:7].replace("-", "")
-        apath = f"/u/cms/www/{ym}/{p.published[8:10]}{r.randint(10000000, 99999999)}{r.choice('abcdef')}{r.randint(0, 9)}.{ext}"
+        ym = p.url_date[:7].replace("-", "")
+        apath = f"/u/cms/www/{ym}/{p.url_date[8:10]}{r.randint(10000000, 99999999)}{r.choice('abcdef')}{r.randint(0, 9)}.{ext}"
         b.attachment(apath, f["file"], mtime=mtime)
         return b.url(apath), f'附件下载：<a href="{apath}" target="_blank">{esc(title)}.{ext}</a>'
 

@@ -42,7 +42,7 @@ def build(b: SiteBuild, plans: list[ReportPlan], decoys: list[DecoyPlan]) -> Non
     for p in plans:
         if p.generation > b.generation:
             continue
-        path = _art_path(p.published, COL["nb"], p.docid)
+        path = _art_path(p.url_date, COL["nb"], p.docid)  # a late report keeps the path of its planned date
         title = _report_page(b, chrome, p, path, crumb_nb, downloads)
         items.append((p.published, title, path))
     for d in decoys:
@@ -139,7 +139,7 @@ def _report_page(b: SiteBuild, chrome: Chrome, p: ReportPlan, path: str, crumb: 
     def attach(title: str, f: dict, ext: str) -> tuple[str, str]:
         """Attachments are only served through downfile.jsp, by their stored name."""
         r = rng_for("hwatt", p.key)
-        stored = f"{p.published[2:].replace('-', '')}{r.randint(100000, 999999)}{r.randint(100000, 999999)}.{ext}"
+        stored = f"{p.url_date[2:].replace('-', '')}{r.randint(100000, 999999)}{r.randint(100000, 999999)}.{ext}"
         show = f"{title}.{ext}"
         dl = f"/module/download/downfile.jsp?classid=0&showname={quote(show)}&filename={stored}"
         downloads[stored] = Resource(lambda fn=f["file"]: file_bytes(fn), content_type_for(f["file"]),

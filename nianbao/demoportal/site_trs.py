@@ -107,14 +107,14 @@ def build(b: SiteBuild, plans: list[ReportPlan], decoys: list[DecoyPlan]) -> Non
     for p in plans:
         if p.generation > b.generation:
             continue
-        items.append({"plan": p, "date": p.published, "title": None, "kind": "report"})
+        items.append({"plan": p, "date": p.published, "url_date": p.url_date, "title": None, "kind": "report"})
     for d in decoys:
         items.append({"decoy": d, "date": d.date, "title": d.title, "kind": d.kind})
     items.sort(key=lambda it: (it["date"], it.get("plan").key if it.get("plan") else it["decoy"].key), reverse=True)
 
     # article pages
     for it in items:
-        date = it["date"]
+        date = it.get("url_date") or it["date"]  # a late report keeps the path of its planned date
         ym = date[:7].replace("-", "")
         ymd = date.replace("-", "")
         if it["kind"] == "report":

@@ -371,19 +371,11 @@ def find_title(html: str, agency: str, year: int) -> str:
 
 
 def truth_for(plan: ReportPlan, seed: int, generation: int) -> dict:
-    """The truth behind a report: the prebuilt attachment's truth, or a fresh random one for HTML reports."""
-    from .reports import random_truth
+    """The truth behind a report: the prebuilt attachment's truth, or a random one for HTML reports, fitted so
+    that the agency's reports chain across years (see :mod:`nianbao.demoportal.chain`)."""
+    from .chain import chained_truth
 
-    if plan.attachment_key:
-        t = json.loads(json.dumps(manifest()["attachments"][plan.attachment_key]["truth"]))
-        return t
-    s = catalog.stable_int(seed, plan.key) % 10**6
-    if plan.changed_in and generation >= plan.changed_in:
-        s = catalog.stable_int(seed, plan.key, "corrected") % 10**6
-    t = random_truth(plan.template, plan.report_year, plan.agency, s, published=plan.published,
-                     zero_share=plan.zero_share, consistent=plan.consistent, other_single_row=plan.other_single_row)
-    t["other_single_row"] = plan.other_single_row
-    return t
+    return chained_truth(plan, seed, generation)
 
 
 def render_report(plan: ReportPlan, seed: int, generation: int, style: str, *, allow_values: bool = True,
