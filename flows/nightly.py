@@ -16,8 +16,8 @@ from typing import Any
 
 from prefect import flow, get_run_logger, task
 
-from . import extract_stage, stages
-from .progress import current
+from flows import extract_stage, stages
+from flows.progress import current
 
 BATCH_SIZE = 25
 

@@ -125,6 +125,26 @@ def test_serve_registers_the_nightly_schedule_and_runs_it(tmp_path):
         problems = truth_mismatches({"wh": wh, "expected": portal.expected()})
         assert not problems, "\n".join(problems)
 
+        # the unscheduled deployments beside it: backfill, and reextract, which rebuilds the same cells
+        for other in ("backfill/backfill", "reextract/reextract"):
+            status, body = api(base, f"/deployments/name/{other}")
+            assert status == 200 and body["schedules"] == [], (other, status, body)
+        trig = subprocess.run(prefect_cli() + ["deployment", "run", "reextract/reextract", "--param", "force=true"],
+                              env=prefect_env(tmp_path / "cli-home", api_url=base), capture_output=True, text=True,
+                              timeout=180)
+        assert trig.returncode == 0, trig.stdout + trig.stderr
+        status, rdep = api(base, "/deployments/name/reextract/reextract")
+
+        def reextract_done():
+            status, body = api(base, "/flow_runs/filter", {"deployments": {"id": {"any_": [rdep["id"]]}}})
+            done = [r for r in body if r["state"]["type"] in TERMINAL] if status == 200 else []
+            return done or None
+
+        rr = wait_for("the reextract run to finish", reextract_done, 600, procs, every=2.0)[0]
+        assert rr["state"]["type"] == "COMPLETED", (rr["state"], tail(serve_log))
+        problems = truth_mismatches({"wh": wh_snapshot(published(data)), "expected": portal.expected()})
+        assert not problems, "\n".join(problems)
+
         # Ctrl-C stops serving without pausing the schedule
         serve.send_signal(signal.SIGINT)
         try:
