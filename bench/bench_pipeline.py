@@ -24,7 +24,6 @@ import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -37,24 +36,11 @@ LABELS = {"prefect": "Prefect start-up + orchestration", "crawl": "crawl", "extr
           "checks": "checks", "export": "export", "other": "other (imports, portal, summary)"}
 
 
-def free_port_base(n: int = 7) -> int:
-    import random
 
-    for _ in range(200):
-        base = random.randrange(20000, 60000 - n)
-        socks = []
-        try:
-            for i in range(n):
-                s = socket.socket()
-                socks.append(s)
-                s.bind(("127.0.0.1", base + i))
-            return base
-        except OSError:
-            continue
-        finally:
-            for s in socks:
-                s.close()
-    raise RuntimeError("no free port range")
+def free_port_base(n: int = 7) -> int:
+    from nianbao.demoportal.server import free_port_base as find
+
+    return find(n)
 
 
 def demo_env() -> dict[str, str]:

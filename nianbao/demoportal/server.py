@@ -17,6 +17,27 @@ from typing import Callable, NamedTuple
 from urllib.parse import parse_qs, unquote, urlsplit
 
 
+
+def free_port_base(n: int, host: str = "127.0.0.1", start: int = 20000, end: int = 60000) -> int:
+    """A port p with p .. p+n-1 all free on `host` (for tests, benchmarks and demos that want fixed URLs)."""
+    import random
+
+    for _ in range(200):
+        base = random.randrange(start, end - n)
+        socks = []
+        try:
+            for i in range(n):
+                sock = socket.socket()
+                socks.append(sock)
+                sock.bind((host, base + i))
+            return base
+        except OSError:
+            continue
+        finally:
+            for sock in socks:
+                sock.close()
+    raise RuntimeError("no free port range")
+
 class LogEntry(NamedTuple):
     """One request seen by a site (a tuple, so it also unpacks as (site_id, method, path, timestamp, status, headers))."""
 

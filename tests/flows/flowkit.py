@@ -1,4 +1,5 @@
 """Helpers of the flow tests (tests/flows): subprocess environments for Prefect, the driver, warehouse dumps."""
+
 from __future__ import annotations
 
 import hashlib
@@ -12,6 +13,8 @@ import sys
 import threading
 import time
 from pathlib import Path
+
+from nianbao.demoportal.server import free_port_base  # noqa: F401 - re-exported for the flow tests
 from typing import Any, Callable
 
 import yaml
@@ -86,25 +89,6 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def free_port_base(n: int, start: int = 20000, end: int = 60000) -> int:
-    """A port p with p..p+n-1 all free on 127.0.0.1."""
-    import random
-
-    for _ in range(200):
-        base = random.randrange(start, end - n)
-        socks = []
-        try:
-            for i in range(n):
-                s = socket.socket()
-                socks.append(s)
-                s.bind(("127.0.0.1", base + i))
-            return base
-        except OSError:
-            continue
-        finally:
-            for s in socks:
-                s.close()
-    raise RuntimeError("no free port range")
 
 
 def write_sources(portal: Any, path: Path, *, recheck_days: float | None = None) -> Path:

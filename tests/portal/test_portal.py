@@ -21,6 +21,7 @@ import pytest
 import yaml
 
 from nianbao.demoportal.portal import start_portal
+from nianbao.demoportal.server import free_port_base
 from nianbao.demoportal.sitekit import FILES_DIR, manifest
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -97,24 +98,6 @@ def site_items(site: dict) -> set[str]:
     return {r["url"] for r in site["reports"]} | {d["url"] for d in site["decoys"]}
 
 
-def free_port_base(n: int) -> int:
-    import random
-
-    for _ in range(50):
-        base = random.randint(20000, 60000)
-        socks = []
-        try:
-            for i in range(n):
-                s = socket.socket()
-                s.bind(("127.0.0.1", base + i))
-                socks.append(s)
-            return base
-        except OSError:
-            continue
-        finally:
-            for s in socks:
-                s.close()
-    raise RuntimeError("no free port range")
 
 
 # ---------------------------------------------------------------------------------------------------------- fixtures
