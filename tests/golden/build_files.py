@@ -26,11 +26,9 @@ LibreOffice output is not byte-reproducible (dates, ids), the values are.
 from __future__ import annotations
 
 import argparse
-import copy
 import io
 import json
 import os
-import random
 import re
 import shutil
 import subprocess

@@ -20,7 +20,6 @@ The pages are an independent test of the extractor: they are not built from, or 
 from __future__ import annotations
 
 import argparse
-import copy
 import html as _html
 import json
 import random
