@@ -53,11 +53,6 @@ def crawl_task(sources: str | None, data_dir: str, only: list[str] | None, full:
     return out
 
 
-@task(name="extract-batch")
-def extract_batch_task(data_dir: str, batch: list[tuple[str, str]]) -> list[dict[str, Any]]:
-    return extract_stage.extract_many(data_dir, batch)
-
-
 @task(name="extract")
 def extract_task(data_dir: str, run_dir: str, workers: int) -> dict[str, Any]:
     """Extract every document of the run in parallel processes, batch by batch."""
