@@ -9,8 +9,8 @@ import pytest
 import yaml
 
 # Politeness for tests: tiny but real delays, so the tests stay quick and the rate check means something.
-TEST_DELAY = 0.1
-TEST_JITTER = 0.5
+TEST_DELAY = 0.15
+TEST_JITTER = 0.2
 
 
 def write_sources(portal: Any, path: Path, site_ids: list[str] | None = None, *, defaults: dict | None = None,

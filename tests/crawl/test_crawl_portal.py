@@ -154,7 +154,9 @@ def test_hostile_pages(portal, work):
 
 def test_per_host_request_rate(portal, work):
     """Concurrency 1 and delay d with jitter j: requests to one host arrive at least d×(1−j) apart."""
-    floor = TEST_DELAY * (1 - TEST_JITTER) - 0.01  # 10 ms for the clocks of two processes and the loopback
+    # The server stamps a request when its handler thread has read it, which under a loaded CI machine lags the
+    # send by up to a few tens of ms; a crawler that ignored the delay would show gaps of ~1-5 ms on loopback.
+    floor = TEST_DELAY * (1 - TEST_JITTER) - 0.03
     times = defaultdict(list)
     for e in work["logs"]["run1"]:
         times[e.site_id].append(e.timestamp)
