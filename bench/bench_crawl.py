@@ -43,7 +43,7 @@ def main() -> int:
     import yaml
 
     from crawlers.run import crawl
-    from nianbao.demoportal.portal import start_portal
+    from demoportal.portal import start_portal
 
     results: dict = {}
     with tempfile.TemporaryDirectory(prefix="nianbao-bench-") as tmp:

@@ -18,7 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from extract.decode import decode_bytes  # noqa: E402
+from core.decode import decode_bytes  # noqa: E402
 from extract.pipeline import extract_bytes  # noqa: E402
 
 

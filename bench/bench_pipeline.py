@@ -38,7 +38,7 @@ LABELS = {"prefect": "Prefect start-up + orchestration", "crawl": "crawl", "extr
 
 
 def free_port_base(n: int = 7) -> int:
-    from nianbao.demoportal.server import free_port_base as find
+    from demoportal.server import free_port_base as find
 
     return find(n)
 

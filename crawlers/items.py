@@ -25,6 +25,7 @@ class FetchItem(scrapy.Item):
     list_date = scrapy.Field()
     state = scrapy.Field()
     error = scrapy.Field()
+    redirects = scrapy.Field()
     # not in the manifest
     body = scrapy.Field()  # bytes to store (None: nothing to store, or stored by an earlier run)
     etag = scrapy.Field()

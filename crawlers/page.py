@@ -8,8 +8,8 @@ from urllib.parse import parse_qsl, urldefrag, urlencode, urljoin, urlsplit, url
 
 from parsel import Selector
 
-from .decode import charset_from_content_type, decode_html
-from .titles import find_date, norm
+from core.decode import charset_from_content_type, decode_html
+from core.titles import find_date, norm
 
 ATTACHMENT_EXTS = ("pdf", "doc", "docx", "wps", "xls", "xlsx", "et", "ofd", "jpg", "jpeg", "png", "gif", "bmp",
                    "tif", "tiff", "webp", "zip", "rar", "7z", "txt", "rtf", "ceb", "caj")

@@ -6,26 +6,18 @@ from typing import Any
 
 from scrapy.exceptions import DropItem
 
-from .store import DETECTED_TYPES, MANIFEST_FIELDS, ROLES, STATES
+from core.records import ManifestRow
+
+from .store import MANIFEST_FIELDS
 
 
 class ValidatePipeline:
     """Reject malformed items loudly (a bug in an adapter must not produce a bad manifest)."""
 
     def process_item(self, item: Any, spider: Any = None) -> Any:
-        problems = []
-        for key in MANIFEST_FIELDS:
-            if key not in item:
-                problems.append(f"missing {key}")
-        if item.get("role") not in ROLES:
-            problems.append(f"role {item.get('role')!r}")
-        if item.get("state") not in STATES:
-            problems.append(f"state {item.get('state')!r}")
-        if item.get("detected_type") not in DETECTED_TYPES:
-            problems.append(f"detected_type {item.get('detected_type')!r}")
-        status = item.get("status")
-        if status is not None and not isinstance(status, int):
-            problems.append(f"status {status!r}")
+        problems = [f"missing {key}" for key in MANIFEST_FIELDS if key not in item]
+        if not problems:
+            problems = ManifestRow.from_dict({k: item.get(k) for k in MANIFEST_FIELDS}).problems()
         body = item.get("body")
         sha = item.get("sha256")
         if body is not None:
@@ -35,10 +27,6 @@ class ValidatePipeline:
                 problems.append("sha256 does not match the body")
             elif item.get("size") != len(body):
                 problems.append("size does not match the body")
-        if item.get("state") in ("ok", "not_modified") and item.get("role") in ("report", "attachment") and not sha:
-            problems.append("a document without a body")
-        if not isinstance(item.get("headers"), dict):
-            problems.append("headers is not a mapping")
         if problems:
             raise DropItem(f"invalid fetch item for {item.get('url')}: {'; '.join(problems)}")
         return item

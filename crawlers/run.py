@@ -17,7 +17,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from nianbao.errors import UserError
+from core import layout
+from core.errors import UserError
+from core.records import PortalRecord, read_portals
 
 from .sources import NATIONAL_CITATION, Sources, adhoc_source, load_sources, national_sources, select
 from .store import new_run_id, utcnow
@@ -27,49 +29,11 @@ COUNT_KEYS = ("pages", "reports", "new", "changed", "attachments", "errors")
 
 
 @dataclass
-class PortalSummary:
-    id: str
-    name: str
-    url: str
-    platform: str
-    region_code: str
-    state: str
-    counts: dict[str, int] = field(default_factory=dict)
-    column_urls: list[str] = field(default_factory=list)
-    platforms_detected: list[str] = field(default_factory=list)
-    error: str | None = None
-
-    def __getattr__(self, name: str) -> Any:  # summary.pages, summary.reports, …
-        counts = self.__dict__.get("counts") or {}
-        if name in counts:
-            return counts[name]
-        raise AttributeError(name)
-
-    def to_dict(self) -> dict[str, Any]:
-        """The portal's row, with its counts also at the top level (pages, reports, new, attachments, …)."""
-        d = {"id": self.id, "name": self.name, "url": self.url, "platform": self.platform,
-             "region_code": self.region_code, "state": self.state, "counts": dict(self.counts),
-             "column_urls": list(self.column_urls), "platforms_detected": list(self.platforms_detected),
-             "error": self.error}
-        for k, v in self.counts.items():
-            d.setdefault(k, v)
-        return d
-
-    @classmethod
-    def from_row(cls, row: dict[str, Any]) -> PortalSummary:
-        return cls(id=row.get("id", ""), name=row.get("name", ""), url=row.get("url", ""),
-                   platform=row.get("platform", ""), region_code=row.get("region_code", ""),
-                   state=row.get("state", ""), counts=dict(row.get("counts") or {}),
-                   column_urls=list(row.get("column_urls") or []),
-                   platforms_detected=list(row.get("platforms_detected") or []), error=row.get("error"))
-
-
-@dataclass
 class CrawlSummary:
     run_id: str
     run_dir: Path
     data_dir: Path
-    portals: list[PortalSummary]
+    portals: list[PortalRecord]
     returncode: int
     started_at: str
     finished_at: str
@@ -93,7 +57,7 @@ class CrawlSummary:
 
     @property
     def manifest_path(self) -> Path:
-        return self.run_dir / "manifest.jsonl"
+        return self.run_dir / layout.MANIFEST_FILE
 
     @property
     def totals(self) -> dict[str, int]:
@@ -109,7 +73,7 @@ class CrawlSummary:
             out[p.state] = out.get(p.state, 0) + 1
         return out
 
-    def portal(self, portal_id: str) -> PortalSummary:
+    def portal(self, portal_id: str) -> PortalRecord:
         for p in self.portals:
             if p.id == portal_id:
                 return p
@@ -161,12 +125,12 @@ def crawl(sources: Path | str | None, data_dir: Path | str, only: list[str] | No
     src = resolve_sources(sources, url=url, platform=platform, only=only, province=province, region=region)
     data_dir = Path(data_dir).resolve()
     run_id = run_id or new_run_id()
-    run_dir = data_dir / "runs" / run_id
+    run_dir = layout.run_dir(data_dir, run_id)
     if run_dir.exists() and any(run_dir.iterdir()):
         raise UserError(f"run directory already exists: {run_dir}")
     run_dir.mkdir(parents=True, exist_ok=True)
-    for sub in ("raw", "state"):
-        (data_dir / sub).mkdir(parents=True, exist_ok=True)
+    for folder in (layout.raw_dir(data_dir), layout.state_dir(data_dir)):
+        folder.mkdir(parents=True, exist_ok=True)
     header = f"Sources of nianbao crawl run {run_id}, selected from {src.path or 'the given file'}."
     if not sources and not url:
         header += "\n" + NATIONAL_CITATION
@@ -174,16 +138,16 @@ def crawl(sources: Path | str | None, data_dir: Path | str, only: list[str] | No
         src.defaults.update({"delay": 0.0, "concurrency": 16, "retry_backoff": 0.2})
         for p in src.portals:
             p.delay, p.concurrency, p.retry_backoff = 0.0, 16, 0.2
-    sources_file = src.write(run_dir / "sources.yaml", header=header)
+    sources_file = src.write(run_dir / layout.SOURCES_FILE, header=header)
     options = {"only": only, "province": province, "region": region, "url": url, "platform": platform, "full": full,
                "polite": polite, "settings": settings or {}}
     started_at = utcnow()
-    (run_dir / "run.json").write_text(json.dumps({
+    (run_dir / layout.RUN_FILE).write_text(json.dumps({
         "run_id": run_id, "started_at": started_at, "finished_at": None,
-        "sources": str(sources) if sources else ("--url" if url else "national default (nianbao/data/portals.csv)"),
+        "sources": str(sources) if sources else ("--url" if url else "national default (core/data/portals.csv)"),
         "options": options, "portals": len(src.portals)}, ensure_ascii=False, indent=2), encoding="utf-8")
 
-    all_settings: dict[str, Any] = {"LOG_LEVEL": log_level, "LOG_FILE": str(run_dir / "crawl.log"),
+    all_settings: dict[str, Any] = {"LOG_LEVEL": log_level, "LOG_FILE": str(run_dir / layout.CRAWL_LOG),
                                     "LOG_FILE_APPEND": False}
     if not polite:
         all_settings.update({"AUTOTHROTTLE_ENABLED": False, "CONCURRENT_REQUESTS": 64, "DOWNLOAD_DELAY": 0,
@@ -235,7 +199,7 @@ def crawl(sources: Path | str | None, data_dir: Path | str, only: list[str] | No
 
 
 def _progress(run_dir: Path, total: int, elapsed: float) -> dict[str, Any]:
-    return {"rows": _count_lines(run_dir / "manifest.jsonl"), "portals_done": _count_lines(run_dir / "portals.jsonl"),
+    return {"rows": _count_lines(run_dir / layout.MANIFEST_FILE), "portals_done": _count_lines(run_dir / layout.PORTALS_FILE),
             "portals_total": total, "elapsed": elapsed}
 
 
@@ -250,17 +214,15 @@ def _count_lines(path: Path) -> int:
 def load_summary(run_dir: Path | str, returncode: int = 0) -> CrawlSummary:
     """The summary of a finished (or interrupted) run directory."""
     run_dir = Path(run_dir)
-    portals: list[PortalSummary] = []
-    path = run_dir / "portals.jsonl"
-    if path.exists():
-        for line in path.read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                portals.append(PortalSummary.from_row(json.loads(line)))
     try:
-        run = json.loads((run_dir / "run.json").read_text(encoding="utf-8"))
+        portals = read_portals(run_dir)
+    except ValueError:  # a portal row cut by a kill: the run is reported without its portals
+        portals = []
+    try:
+        run = json.loads((run_dir / layout.RUN_FILE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         run = {}
-    log = run_dir / "crawl.log"
+    log = run_dir / layout.CRAWL_LOG
     if returncode == 0 and run.get("finish_reason") is None:
         returncode = 1  # the spider never closed: it failed to start
     return CrawlSummary(

@@ -13,7 +13,7 @@ A sources file is YAML::
         region_code: "510703"
 
 `load_sources(path)` reads and validates one; `national_sources()` builds the default national list from
-nianbao/data/portals.csv + divisions.csv; `select(...)` picks portals by id, province or region.
+core/data/portals.csv + divisions.csv; `select(...)` picks portals by id, province or region.
 Every problem is reported as one `UserError` line that names the file, the portal and the field.
 """
 from __future__ import annotations
@@ -21,14 +21,14 @@ from __future__ import annotations
 import csv
 import re
 from dataclasses import asdict, dataclass, field, fields
-from importlib import resources
 from pathlib import Path
 from typing import Any, Iterable
 from urllib.parse import urlsplit
 
 import yaml
 
-from nianbao.errors import UserError
+from core.bundled import division_rows, portal_rows
+from core.errors import UserError
 
 PLATFORMS = ("auto", "trs", "hanweb", "gkmlpt", "openness", "generic")
 TLS_PROFILES = ("auto", "strict", "http", "legacy")
@@ -37,10 +37,10 @@ ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$")
 REGION_RE = re.compile(r"^\d{6}$")
 
 NATIONAL_CITATION = (
-    "Portal list: nianbao/data/portals.csv, from anyi-econ/china-public-debt@9b01b30:data/website-gov.xlsx "
-    "(see nianbao/data/portals.SOURCE.md; no licence stated, only the facts are used and the source is cited). "
-    "Region codes and names: nianbao/data/divisions.csv, from yescallop/areacodes data/2024.txt, CC0 1.0 "
-    "(see nianbao/data/divisions.SOURCE.md)."
+    "Portal list: core/data/portals.csv, from anyi-econ/china-public-debt@9b01b30:data/website-gov.xlsx "
+    "(see core/data/portals.SOURCE.md; no licence stated, only the facts are used and the source is cited). "
+    "Region codes and names: core/data/divisions.csv, from yescallop/areacodes data/2024.txt, CC0 1.0 "
+    "(see core/data/divisions.SOURCE.md)."
 )
 
 # Settings a portal may override, with their defaults (the polite national defaults).
@@ -291,34 +291,26 @@ def load_sources(path: str | Path) -> Sources:
 
 # --- the national default ------------------------------------------------------------------------------------
 
-def _data_file(name: str) -> Path:
-    return Path(str(resources.files("nianbao") / "data" / name))
-
-
 def national_sources() -> Sources:
     """The portals of every province, city and county-level government (portals.csv + divisions.csv)."""
-    divisions: dict[str, dict[str, str]] = {}
-    with _data_file("divisions.csv").open(encoding="utf-8", newline="") as fh:
-        for row in csv.DictReader(fh):
-            divisions[row["code"]] = row
+    divisions = {row["code"]: row for row in division_rows()}
     portals: list[Portal] = []
-    with _data_file("portals.csv").open(encoding="utf-8", newline="") as fh:
-        for row in csv.DictReader(fh):
-            code = row["region_code"].strip()
-            url = (row.get("url") or "").strip()
-            if not code or not url:
-                continue
-            div = divisions.get(code, {})
-            try:
-                url = check_url(url, f"portals.csv: {code}")
-            except UserError:
-                continue
-            portals.append(Portal(
-                id=f"gov-{code}", name=row["name"].strip(), url=url, platform="auto", region_code=code,
-                province=div.get("province", ""), city=div.get("city", ""), level=div.get("level", ""),
-                source=(row.get("source") or "").strip(),
-            ))
-    return Sources(portals=portals, path="<national default: nianbao/data/portals.csv>")
+    for row in portal_rows():
+        code = row["region_code"].strip()
+        url = (row.get("url") or "").strip()
+        if not code or not url:
+            continue
+        div = divisions.get(code, {})
+        try:
+            url = check_url(url, f"portals.csv: {code}")
+        except UserError:
+            continue
+        portals.append(Portal(
+            id=f"gov-{code}", name=row["name"].strip(), url=url, platform="auto", region_code=code,
+            province=div.get("province", ""), city=div.get("city", ""), level=div.get("level", ""),
+            source=(row.get("source") or "").strip(),
+        ))
+    return Sources(portals=portals, path="<national default: core/data/portals.csv>")
 
 
 def write_national_sources(path: str | Path) -> Path:

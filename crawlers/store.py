@@ -12,16 +12,15 @@ import os
 import sqlite3
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-MANIFEST_FIELDS = ("run_id", "portal_id", "url", "final_url", "status", "headers", "fetched_at", "sha256", "size",
-                   "detected_type", "role", "listing_url", "link_title", "parent_url", "list_date", "state", "error")
-ROLES = ("home", "column", "list", "report", "attachment")
-STATES = ("ok", "not_modified", "challenged", "deleted", "error", "too_large", "truncated")
-DETECTED_TYPES = ("html", "pdf", "docx", "doc", "wps", "xls", "xlsx", "ofd", "image", "zip", "text", "other")
+from core import layout
+from core.records import ManifestRow
+
+MANIFEST_FIELDS = tuple(f.name for f in fields(ManifestRow))
 
 
 def new_run_id(suffix: str = "") -> str:
@@ -250,10 +249,10 @@ class CrawlStore:
         self.run_dir = Path(run_dir)
         self.run_id = run_id
         self.run_dir.mkdir(parents=True, exist_ok=True)
-        self.raw = RawStore(self.data_dir / "raw")
-        self.state = State(self.data_dir / "state" / "crawl.sqlite")
-        self.manifest = JsonlWriter(self.run_dir / "manifest.jsonl")
-        self.portals = JsonlWriter(self.run_dir / "portals.jsonl")
+        self.raw = RawStore(layout.raw_dir(self.data_dir))
+        self.state = State(layout.crawl_state_path(self.data_dir))
+        self.manifest = JsonlWriter(self.run_dir / layout.MANIFEST_FILE)
+        self.portals = JsonlWriter(self.run_dir / layout.PORTALS_FILE)
         self.rows = 0
 
     def write(self, item: Any) -> None:
@@ -263,9 +262,9 @@ class CrawlStore:
             digest, _new = self.raw.put(body)
             if digest != sha:  # pragma: no cover - the validate pipeline checks this first
                 raise ValueError("sha256 mismatch")
-            self.state.record_body(digest, len(body), item.get("detected_type") or "other", item.get("key") or item["url"],
+            self.state.record_body(digest, len(body), item.get("detected_type") or "binary", item.get("key") or item["url"],
                                    item["portal_id"], self.run_id)
-        self.manifest.write({k: item.get(k) for k in MANIFEST_FIELDS})
+        self.manifest.write(ManifestRow.from_dict({k: item.get(k) for k in MANIFEST_FIELDS}).to_dict())
         self.rows += 1
         if item.get("method", "GET") == "GET":
             self.state.record_doc(

@@ -6,6 +6,7 @@ template, report_year, agency, published and every cell of the template.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -32,6 +33,7 @@ class DocScore:
 @dataclass
 class Scores:
     docs: list[DocScore]
+    digest: str | None = None  # corpus_digest of the folder graded
 
     def rate(self, what: str, docs: list[DocScore] | None = None) -> tuple[int, int]:
         docs = self.docs if docs is None else docs
@@ -49,6 +51,26 @@ class Scores:
 
 def truth_files(root: Path) -> list[Path]:
     return sorted(root.rglob("*.truth.json"))
+
+
+def corpus_digest(root: Path) -> str:
+    """sha256 over every graded file (each truth and its document, by relative path and content).
+
+    The gate pins it next to the accuracy floors (as trafilatura's evaluation does), so a fixture that changes
+    without anyone saying so trips the gate; a deliberate change updates the pinned digest in the same commit.
+    """
+    root = Path(root)
+    files: set[Path] = set()
+    for t in truth_files(root):
+        files.add(t)
+        doc = json.loads(t.read_text(encoding="utf-8")).get("document")
+        if doc:
+            files.add(t.parent / doc)
+    h = hashlib.sha256()
+    for f in sorted(files):
+        rel = f.relative_to(root).as_posix()
+        h.update(rel.encode("utf-8") + b"\0" + hashlib.sha256(f.read_bytes()).hexdigest().encode() + b"\n")
+    return h.hexdigest()
 
 
 def score_document(truth_path: Path) -> DocScore:
@@ -84,7 +106,7 @@ def score_document(truth_path: Path) -> DocScore:
 
 
 def evaluate(root: Path) -> Scores:
-    return Scores([score_document(p) for p in truth_files(root)])
+    return Scores([score_document(p) for p in truth_files(root)], digest=corpus_digest(root))
 
 
 def format_report(scores: Scores) -> str:
@@ -93,7 +115,7 @@ def format_report(scores: Scores) -> str:
     def pct(right: int, total: int) -> str:
         return f"{right}/{total} ({100 * right / total:.2f}%)" if total else "-"
 
-    lines.append(f"golden corpus: {len(scores.docs)} documents")
+    lines.append(f"golden corpus: {len(scores.docs)} documents, digest {scores.digest[:16] if scores.digest else '-'}")
     for what in ("cells",) + FIELDS:
         lines.append(f"  {what:<12} {pct(*scores.rate(what))}")
     for by in ("template", "layout"):

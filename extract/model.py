@@ -10,13 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-# Document statuses (the `status` field of the output contract).
-OK = "ok"
-LEGACY_FORMAT = "legacy_format"
-NOT_A_REPORT = "not_a_report"
-NO_TABLES = "no_tables"
-UNREADABLE = "unreadable"
-STATUSES = (OK, LEGACY_FORMAT, NOT_A_REPORT, NO_TABLES, UNREADABLE)
+# Statuses and the result record are the shared contract (core.records); the reader-side records stay here.
+from core.records import (LEGACY_FORMAT, NO_TABLES, NOT_A_REPORT, OK, STATUSES, UNREADABLE,  # noqa: F401
+                          UNSUPPORTED, ExtractResult)
 
 
 @dataclass(slots=True)
@@ -50,47 +46,3 @@ class ParsedDocument:
     report_links: int = 0  # links whose text is a report title (a list page has many)
     status: str | None = None  # a reader may decide the status itself (unreadable, no_tables, ...)
     reason: str | None = None
-
-
-@dataclass
-class ExtractResult:
-    """One line of `nianbao extract` output (the public JSON contract)."""
-
-    source: str
-    status: str
-    reason: str | None = None
-    template: str | None = None
-    report_year: int | None = None
-    agency: str | None = None
-    published: str | None = None
-    cells: dict[str, Any] = field(default_factory=dict)
-    units: dict[str, str] = field(default_factory=dict)
-    raw: dict[str, str] = field(default_factory=dict)
-    checks: list[dict[str, Any]] = field(default_factory=list)
-    format: str | None = None
-    layout: str | None = None
-    title: str | None = None
-    url: str | None = None
-    sha256: str | None = None
-    extractor_version: str | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "source": self.source,
-            "status": self.status,
-            "reason": self.reason,
-            "template": self.template,
-            "report_year": self.report_year,
-            "agency": self.agency,
-            "published": self.published,
-            "cells": self.cells,
-            "units": self.units,
-            "raw": self.raw,
-            "checks": self.checks,
-            "format": self.format,
-            "layout": self.layout,
-            "title": self.title,
-            "url": self.url,
-            "sha256": self.sha256,
-            "extractor_version": self.extractor_version,
-        }

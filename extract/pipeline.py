@@ -10,12 +10,12 @@ import re
 from pathlib import Path
 
 from . import checks as checks_mod
-from .cellkeys import keys_for
+from core.cells import keys_for
 from .metadata import ReportMeta, read_metadata
 from .model import (LEGACY_FORMAT, NO_TABLES, NOT_A_REPORT, OK, UNREADABLE, ExtractResult, ParsedDocument)
 from .readers import read
 from .settings import DEFAULT_SETTINGS, ExtractSettings
-from .sniff import sniff
+from core.sniff import sniff
 from .tables import TableResult, parse_tables
 from .template import detect_template
 from .textnorm import nfkc, squash

@@ -8,6 +8,7 @@ manifest for the single-writer loader.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from collections.abc import Callable, Iterable
@@ -17,9 +18,8 @@ from dataclasses import dataclass
 from multiprocessing import get_context
 from pathlib import Path
 
-DOCUMENT_ROLES = ("report", "attachment")
-DOCUMENT_STATES = ("ok", "not_modified")
-RESULTS_FILE = "extracted.jsonl"
+from core.layout import cache_path, raw_path
+from core.records import UNREADABLE, ExtractResult, read_manifest, write_jsonl_atomic
 
 
 @dataclass(frozen=True)
@@ -31,41 +31,28 @@ class DocRef:
     role: str
 
 
-def raw_path(data_dir: Path, sha256: str) -> Path:
-    return Path(data_dir) / "raw" / sha256[:2] / sha256
-
-
-def cache_path(data_dir: Path, sha256: str, version: str) -> Path:
-    return Path(data_dir) / "extracted" / sha256[:2] / f"{sha256}.{version}.json"
-
-
-def read_manifest(run_dir: Path) -> list[dict]:
-    rows = []
-    with open(Path(run_dir) / "manifest.jsonl", encoding="utf-8") as fh:
-        for line in fh:
-            if line.strip():
-                rows.append(json.loads(line))
-    return rows
-
-
 def documents_of_run(run_dir: Path) -> list[DocRef]:
     """Report pages and attachments of a run that have a stored body, one per (sha256, url)."""
     seen: set[tuple[str, str]] = set()
     refs = []
     for row in read_manifest(run_dir):
-        if row.get("role") not in DOCUMENT_ROLES or row.get("state") not in DOCUMENT_STATES or not row.get("sha256"):
+        if not row.is_document:
             continue
-        key = (row["sha256"], row.get("final_url") or row["url"])
+        key = (row.sha256, row.source_url)
         if key in seen:
             continue
         seen.add(key)
-        refs.append(DocRef(row["sha256"], key[1], row["role"]))
+        refs.append(DocRef(row.sha256, row.source_url, row.role))
     return refs
 
 
 def extract_one(data_dir: Path, sha256: str, url: str, force: bool = False) -> dict:
-    """Extract one stored body (or read the cached result) and return the output dict."""
-    from extract.model import UNREADABLE, ExtractResult
+    """Extract one stored body (or read the cached result) and return the output dict.
+
+    The body is checked against its sha256 before it is read: a raw file that went missing or no longer
+    matches (bit rot, a partial copy) gives `unreadable` with the reason and `raw_problem` set, which tells
+    re-extraction to keep the earlier extraction instead of replacing a good report.
+    """
     from extract.pipeline import EXTRACTOR_VERSION, extract_bytes
 
     cache = cache_path(data_dir, sha256, EXTRACTOR_VERSION)
@@ -73,12 +60,18 @@ def extract_one(data_dir: Path, sha256: str, url: str, force: bool = False) -> d
         result = json.loads(cache.read_text(encoding="utf-8"))
     else:
         raw = raw_path(data_dir, sha256)
+        problem = None
         try:
             data = raw.read_bytes()
         except OSError as exc:
-            return ExtractResult(source=url, url=url, sha256=sha256, status=UNREADABLE,
-                                 reason=f"raw body missing: {exc.strerror}",
-                                 extractor_version=EXTRACTOR_VERSION).to_dict()
+            data, problem = b"", ("missing", f"raw body missing: {exc.strerror}")
+        if problem is None and hashlib.sha256(data).hexdigest() != sha256:
+            problem = ("corrupt", f"raw body does not match its sha256 ({len(data)} bytes on disk): refused")
+        if problem is not None:
+            out = ExtractResult(source=url, url=url, sha256=sha256, status=UNREADABLE, reason=problem[1],
+                                extractor_version=EXTRACTOR_VERSION).to_dict()
+            out["raw_problem"] = problem[0]
+            return out
         result = extract_bytes(data, url, url=url).to_dict()
         cache.parent.mkdir(parents=True, exist_ok=True)
         tmp = cache.with_suffix(f".tmp{os.getpid()}")
@@ -94,13 +87,14 @@ def extract_many(data_dir: str, items: list[tuple[str, str]], force: bool = Fals
     return [extract_one(Path(data_dir), sha, url, force) for sha, url in items]
 
 
-def batches(refs: list[DocRef], size: int) -> list[list[tuple[str, str]]]:
-    items = [(r.sha256, r.url) for r in refs]
+def batches(refs: list[DocRef] | list[tuple[str, str]], size: int) -> list[list[tuple[str, str]]]:
+    items = [(r.sha256, r.url) if isinstance(r, DocRef) else tuple(r) for r in refs]
     return [items[i:i + size] for i in range(0, len(items), size)]
 
 
 def default_workers() -> int:
-    return max(1, min(4, os.cpu_count() or 1))
+    """One extraction process per core (extraction is CPU-bound)."""
+    return max(1, os.cpu_count() or 1)
 
 
 WORKER_MEMORY_LIMIT = int(os.environ.get("NIANBAO_WORKER_MEMORY_MB", "3072")) * 1024 * 1024
@@ -123,7 +117,6 @@ def make_pool(workers: int) -> ProcessPoolExecutor:
 
 
 def _crashed(url: str, sha256: str, why: str) -> dict:
-    from extract.model import UNREADABLE, ExtractResult
     from extract.pipeline import EXTRACTOR_VERSION
 
     return ExtractResult(source=url, url=url, sha256=sha256, status=UNREADABLE, reason=f"reader crashed: {why}",
@@ -177,12 +170,4 @@ def extract_batches(data_dir: Path, groups: list[list[tuple[str, str]]], workers
 
 def write_results(path: Path, results: Iterable[dict]) -> int:
     """Write results as JSON Lines atomically (a crash leaves no half file for the loader)."""
-    path = Path(path)
-    tmp = path.with_suffix(".jsonl.tmp")
-    n = 0
-    with open(tmp, "w", encoding="utf-8") as fh:
-        for r in results:
-            fh.write(json.dumps(r, ensure_ascii=False) + "\n")
-            n += 1
-    os.replace(tmp, path)
-    return n
+    return write_jsonl_atomic(path, results)

@@ -16,10 +16,11 @@ from typing import Any
 
 from prefect import flow, get_run_logger, task
 
+from core import layout
 from flows import extract_stage, stages
 from flows.progress import current
 
-BATCH_SIZE = 25
+BATCH_SIZE = stages.BATCH_SIZE
 
 
 @dataclass
@@ -60,13 +61,13 @@ def extract_task(data_dir: str, run_dir: str, workers: int) -> dict[str, Any]:
     groups = extract_stage.batches(refs, BATCH_SIZE)
     from extract.pipeline import EXTRACTOR_VERSION
 
-    cached = sum(extract_stage.cache_path(Path(data_dir), r.sha256, EXTRACTOR_VERSION).is_file() for r in refs)
+    cached = sum(layout.cache_path(Path(data_dir), r.sha256, EXTRACTOR_VERSION).is_file() for r in refs)
     with current().stage("extract", total=len(refs)) as st:
         results = extract_stage.extract_batches(Path(data_dir), groups, workers, on_batch=st.advance)
         statuses: dict[str, int] = {}
         for r in results:
             statuses[r["status"]] = statuses.get(r["status"], 0) + 1
-        path = Path(run_dir) / extract_stage.RESULTS_FILE
+        path = Path(run_dir) / layout.RESULTS_FILE
         extract_stage.write_results(path, results)
         st.done(f"{len(results)} documents ({len(refs) - cached} new), "
                 + ", ".join(f"{k} {v}" for k, v in sorted(statuses.items())))
@@ -148,11 +149,9 @@ def backfill(sources: str | None, data_dir: str, only: list[str] | None = None, 
 @flow(name="reextract", log_prints=False)
 def reextract(data_dir: str, force: bool = False, export: bool = False, out_dir: str | None = None) -> dict[str, Any]:
     """Rebuild reports and cells from the stored raw documents, without crawling."""
-    from warehouse.reextract import reextract as rebuild
-
     with current().stage("reextract") as st:
-        result = rebuild(Path(data_dir), force=force)
-        d = result.to_dict() if hasattr(result, "to_dict") else dict(result)
+        d = stages.reextract(Path(data_dir), force=force, wait=600.0,
+                             progress=lambda done, total: st.update(done, total)).to_dict()
         st.done(", ".join(f"{k} {v}" for k, v in d.items() if isinstance(v, (int, float)) and not isinstance(v, bool)))
     out: dict[str, Any] = {"reextract": d, "quality": checks_task(data_dir)}
     if export:

@@ -6,10 +6,34 @@ from collections.abc import Callable
 from typing import Any
 
 
+BATCH_SIZE = 25  # documents per task sent to an extraction worker
+
+
 def warehouse_path(data_dir: Path) -> Path:
-    from warehouse.paths import published_path
+    from core.layout import published_path
 
     return published_path(data_dir)
+
+
+def reextract(data_dir: Path, force: bool = False, workers: int | None = None, wait: float = 0.0,
+              progress: Callable[[int, int], None] | None = None):
+    """Rebuild the stale reports (every report with `force`) from the stored raw bodies, without crawling.
+
+    The warehouse says which reports are stale and loads the new results; the extraction runs here, through
+    the same extract stage as the nightly run (process pool, memory cap, crash isolation, cache). Used by the
+    `reextract` flow and by `nianbao reextract`.
+    """
+    from extract.pipeline import EXTRACTOR_VERSION
+    from flows import extract_stage
+    from warehouse.reextract import reextract as rebuild
+
+    n_workers = workers or extract_stage.default_workers()
+
+    def extract_docs(docs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        groups = extract_stage.batches([(d["sha256"], d["url"]) for d in docs], BATCH_SIZE)
+        return extract_stage.extract_batches(Path(data_dir), groups, n_workers, force=force)
+
+    return rebuild(Path(data_dir), EXTRACTOR_VERSION, extract_docs, force=force, wait=wait, progress=progress)
 
 
 def crawl(sources: Path | None, data_dir: Path, only: list[str] | None = None, full: bool = False,
@@ -28,13 +52,12 @@ def crawl(sources: Path | None, data_dir: Path, only: list[str] | None = None, f
     summary = run_crawl(Path(sources) if sources else None, Path(data_dir), only=only, full=full, progress=progress)
     if not summary.ok:
         raise RuntimeError(f"crawl process failed (run {summary.run_id}): {getattr(summary, 'error', None) or 'see its log'}")
-    portals = [p if isinstance(p, dict) else p.to_dict() for p in summary.portals]
     return {
         "run_id": summary.run_id,
         "run_dir": str(summary.run_dir),
-        "portals": portals,
-        "pages": sum(int(p.get("pages") or 0) for p in portals),
-        "reports": sum(int(p.get("reports") or 0) for p in portals),
+        "portals": [p.to_dict() for p in summary.portals],
+        "pages": sum(p.count("pages") for p in summary.portals),
+        "reports": sum(p.count("reports") for p in summary.portals),
     }
 
 

@@ -38,16 +38,17 @@ def print_run_summary(summary: dict[str, Any], console, queries: bool = True) ->
         for col in ("portal", "platform", "state", "pages", "reports", "new", "attachments", "errors"):
             t.add_column(col, justify="right" if col in ("pages", "reports", "new", "attachments", "errors") else "left")
         for p in portals:
+            c = p.get("counts") or {}
             t.add_row(str(p.get("id")), str(p.get("platform") or ""), str(p.get("state") or ""),
-                      str(p.get("pages", "")), str(p.get("reports", "")), str(p.get("new", "")),
-                      str(p.get("attachments", "")), str(p.get("errors", "")))
+                      str(c.get("pages", "")), str(c.get("reports", "")), str(c.get("new", "")),
+                      str(c.get("attachments", "")), str(c.get("errors", "")))
         console.print(t)
     load = summary.get("load") or {}
     quality = summary.get("quality") or {}
     statuses = summary.get("statuses") or {}
     lines = [
         f"portals          {len(portals)}",
-        f"reports found    {sum(int(p.get('reports') or 0) for p in portals)} "
+        f"reports found    {sum(int((p.get('counts') or {}).get('reports') or 0) for p in portals)} "
         f"({summary.get('documents', 0)} documents incl. attachments; {summary.get('extracted_new', 0)} newly extracted)",
         f"extracted        {quality.get('reports_ok', 0)} reports with tables in the warehouse; documents this run: "
         + (", ".join(f"{k} {v}" for k, v in sorted(statuses.items())) or "none"),

@@ -1,27 +1,23 @@
 """The `nianbao` command: one subcommand per job.
 
-Each subcommand lives in its own module with `register(subparsers)`; modules import their heavy
-dependencies (Scrapy, Prefect, DuckDB) only when run, so `nianbao --help` stays fast.
+Each subcommand lives in its own module of nianbao/commands with `register(subparsers)`; the modules are
+imported here by name (no string imports), and import their heavy dependencies (Scrapy, Prefect, DuckDB) only
+when run, so `nianbao --help` stays fast.
 Errors end with a one-line reason and a non-zero exit instead of a traceback.
 """
 from __future__ import annotations
 
 import argparse
-import importlib
 import os
 import sys
 
+from core.errors import UserError
+
 from . import __version__
-from .errors import UserError
+from .commands import crawl_cmd, demo_cmd, extract_cmd, flow_cmd, warehouse_cmd
 
 # Modules with a `register(subparsers)` function, in help order.
-SUBCOMMANDS = [
-    "nianbao.commands.demo_cmd",
-    "nianbao.commands.extract_cmd",
-    "crawlers.command",
-    "warehouse.command",
-    "nianbao.commands.flow_cmd",
-]
+SUBCOMMANDS = (demo_cmd, extract_cmd, crawl_cmd, warehouse_cmd, flow_cmd)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -31,13 +27,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"nianbao {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for modname in SUBCOMMANDS:
-        try:
-            module = importlib.import_module(modname)
-        except ModuleNotFoundError as exc:
-            if exc.name == modname:
-                continue  # subcommand not built yet
-            raise
+    for module in SUBCOMMANDS:
         module.register(sub)
     return parser
 

@@ -3,7 +3,7 @@
 The region comes from the administrative divisions named in the agency's name
 ("达州市通川区经济和信息化局" → 511703 通川区 of 达州市), constrained by the portal the report was
 found on (a county portal's reports belong to that county, its departments and townships).
-The division table is the project's copy of the MCA list (`nianbao/data/divisions.csv`).
+The division table is the project's copy of the MCA list (`core/data/divisions.csv`).
 """
 from __future__ import annotations
 
@@ -13,8 +13,9 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
+
+from core.bundled import division_rows
 
 GOVERNMENT = "government"
 DEPARTMENT = "department"
@@ -75,11 +76,7 @@ class Agency:
 
 
 def _load_divisions_csv(path: Path | None = None) -> list[Division]:
-    if path is None:
-        text = resources.files("nianbao").joinpath("data/divisions.csv").read_text(encoding="utf-8")
-    else:
-        text = Path(path).read_text(encoding="utf-8")
-    rows = csv.DictReader(text.splitlines())
+    rows = division_rows() if path is None else list(csv.DictReader(Path(path).read_text(encoding="utf-8").splitlines()))
     return [
         Division(r["code"], r["name"], r["level"], r["parent_code"] or None, r["province"], r["city"] or None)
         for r in rows

@@ -1,12 +1,13 @@
 """Connections, the schema (sql/schema.sql, sql/views.sql) and the reference tables."""
 from __future__ import annotations
 
-import csv
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
 import pyarrow as pa
+
+from core.bundled import cell_rows, division_rows
 
 SCHEMA_VERSION = "2"
 
@@ -37,8 +38,7 @@ def connect(path: Path | str, read_only: bool = False):
 
 @lru_cache(maxsize=1)
 def cell_dictionary_table() -> pa.Table:
-    text = resources.files("nianbao").joinpath("data/cells.csv").read_text(encoding="utf-8")
-    rows = list(csv.DictReader(text.splitlines()))
+    rows = cell_rows()
     ordinal: dict[str, int] = {}
     row_ord: dict[tuple[str, str, str], int] = {}
     out = {k: [] for k in ("template", "cell_key", "table_name", "section", "row_key", "col_key", "row_label",
@@ -66,8 +66,7 @@ def cell_dictionary_table() -> pa.Table:
 
 @lru_cache(maxsize=1)
 def divisions_table() -> pa.Table:
-    text = resources.files("nianbao").joinpath("data/divisions.csv").read_text(encoding="utf-8")
-    rows = list(csv.DictReader(text.splitlines()))
+    rows = division_rows()
     cols = ("code", "name", "level", "parent_code", "province", "city")
     return pa.table({c: pa.array([r[c] or None for r in rows], pa.string()) for c in cols})
 

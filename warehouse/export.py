@@ -17,9 +17,11 @@ from typing import Callable
 
 import pyarrow.parquet as pq
 
-from nianbao.errors import UserError
+from core.errors import UserError
 
-from . import db, paths
+from core import layout
+
+from . import db
 
 BOM = "\ufeff".encode("utf-8")
 
@@ -88,7 +90,7 @@ def export_snapshot(
     """Write DATE/ (default today) under `out_dir` (default DATA_DIR/exports); returns the folder."""
     say = progress or (lambda msg: None)
     data_dir = Path(data_dir)
-    published = paths.published_path(data_dir)
+    published = layout.published_path(data_dir)
     if not published.exists():
         raise UserError(f"no warehouse at {published}; run nianbao load first")
     if date is None:
@@ -98,7 +100,7 @@ def export_snapshot(
             date = dt.date.fromisoformat(date)
         except ValueError:
             raise UserError(f"not a date (YYYY-MM-DD): {date}") from None
-    out_dir = Path(out_dir) if out_dir is not None else paths.exports_dir(data_dir)
+    out_dir = Path(out_dir) if out_dir is not None else layout.exports_dir(data_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     final = out_dir / date.isoformat()
     tmp = out_dir / f".{date.isoformat()}.partial-{os.getpid()}"

@@ -30,8 +30,8 @@ FETCH_FAILED = "fetch_failed"
 NOT_EXTRACTED = "not_extracted"
 # Which status speaks for a report that has no `ok` document (lower wins).
 STATUS_RANK = {
-    "ok": 0, "legacy_format": 1, "unreadable": 2, "no_tables": 3, NOT_EXTRACTED: 4, FETCH_FAILED: 5,
-    "not_a_report": 6,
+    "ok": 0, "legacy_format": 1, "unreadable": 2, "no_tables": 3, "unsupported": 3, NOT_EXTRACTED: 4,
+    FETCH_FAILED: 5, "not_a_report": 6,
 }
 
 DOCUMENT_TYPES = {

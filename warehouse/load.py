@@ -20,9 +20,11 @@ from typing import Any, Callable
 
 import pyarrow as pa
 
-from nianbao.errors import UserError
+from core import layout
+from core.errors import UserError
+from core.records import PortalRecord, read_manifest, read_portals
 
-from . import db, paths, publish
+from . import db, publish
 from .agencies import default_resolver
 from .ingest import documents_from_manifest, ingest, parse_time
 from .results import Results
@@ -71,23 +73,6 @@ class LoadSummary:
         return d
 
 
-def _read_jsonl(path: Path) -> list[dict[str, Any]]:
-    rows = []
-    if not path.exists():
-        return rows
-    with open(path, "rb") as fh:
-        for lineno, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            try:
-                obj = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise UserError(f"{path}:{lineno}: not valid JSON ({exc.msg})") from None
-            if isinstance(obj, dict):
-                rows.append(obj)
-    return rows
-
-
 def input_digest(files: list[Path]) -> str:
     h = hashlib.sha256()
     for f in files:
@@ -102,24 +87,13 @@ def input_digest(files: list[Path]) -> str:
     return h.hexdigest()
 
 
-def portal_rows(portals: list[dict[str, Any]], run_id: str) -> list[dict[str, Any]]:
-    out = {}
-    for p in portals:
-        pid = p.get("id") if p.get("id") is not None else p.get("portal_id")
-        if pid is None:
-            continue
-        counts = p.get("counts")
-        out[str(pid)] = {
-            "portal_id": str(pid),
-            "name": p.get("name"),
-            "url": p.get("url"),
-            "platform": p.get("platform"),
-            "region_code": str(p["region_code"]) if p.get("region_code") not in (None, "") else None,
-            "state": p.get("state"),
-            "counts": json.dumps(counts, ensure_ascii=False, sort_keys=True) if counts is not None else None,
-            "run_id": run_id,
-        }
-    return list(out.values())
+def portal_rows(portals: list[PortalRecord], run_id: str) -> list[dict[str, Any]]:
+    """The `portals` table's rows for a run's portal records."""
+    return [{
+        "portal_id": p.id, "name": p.name, "url": p.url, "platform": p.platform,
+        "region_code": str(p.region_code) if p.region_code not in (None, "") else None, "state": p.state,
+        "counts": json.dumps(p.counts, ensure_ascii=False, sort_keys=True), "run_id": run_id,
+    } for p in portals]
 
 
 def _pause_hook() -> None:
@@ -148,29 +122,32 @@ def load_run(
     t0 = time.perf_counter()
     say = progress or (lambda msg: None)
     data_dir, run_dir, extracted = Path(data_dir), Path(run_dir), Path(extracted)
-    manifest_path = run_dir / "manifest.jsonl"
+    manifest_path = run_dir / layout.MANIFEST_FILE
     if not manifest_path.is_file():
         raise UserError(f"{run_dir} is not a run directory (no manifest.jsonl)")
     if not extracted.is_file():
         raise UserError(f"extraction results not found: {extracted}")
-    run_json_path = run_dir / "run.json"
+    run_json_path = run_dir / layout.RUN_FILE
     try:
         run_info = json.loads(run_json_path.read_text(encoding="utf-8")) if run_json_path.exists() else {}
     except json.JSONDecodeError as exc:
         raise UserError(f"{run_json_path}: not valid JSON ({exc.msg})") from None
     run_id = str(run_info.get("run_id") or run_info.get("id") or run_dir.name)
-    inputs = [manifest_path, run_dir / "portals.jsonl", run_json_path, extracted]
+    inputs = [manifest_path, run_dir / layout.PORTALS_FILE, run_json_path, extracted]
     digest = input_digest(inputs)
 
     say("reading the manifest")
-    manifest = _read_jsonl(manifest_path)
-    portals = portal_rows(_read_jsonl(run_dir / "portals.jsonl"), run_id)
+    try:
+        manifest = [row.to_dict() for row in read_manifest(run_dir)]
+        portals = portal_rows(read_portals(run_dir), run_id)
+    except json.JSONDecodeError as exc:
+        raise UserError(f"{run_dir}: a run file is not valid JSON Lines ({exc.msg})") from None
     say("reading the extraction results")
     results = Results.from_jsonl(extracted)
     docs = documents_from_manifest(manifest, run_id)
 
     summary = LoadSummary(run_id=run_id, manifest_rows=len(manifest), results=len(results),
-                          warehouse=str(paths.published_path(data_dir)))
+                          warehouse=str(layout.published_path(data_dir)))
     say("loading")
     with publish.writer(data_dir, wait=wait, compact=compact) as w:
         con = w.con

@@ -21,9 +21,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-from nianbao.errors import UserError
+from core.errors import UserError
 
-from . import db, paths
+from core import layout
+
+from . import db
 
 
 class Writer:
@@ -33,7 +35,7 @@ class Writer:
         self.data_dir = Path(data_dir)
         self.con = con
         self.build = build
-        self.published = paths.published_path(data_dir)
+        self.published = layout.published_path(data_dir)
         self.discarded = False
 
     def discard(self) -> None:
@@ -64,9 +66,9 @@ def _remove_build(build: Path) -> None:
 @contextmanager
 def writer_lock(data_dir: Path, wait: float = 0.0) -> Iterator[None]:
     """The warehouse's single-writer lock; `wait` seconds to wait for another writer (0: fail at once)."""
-    wdir = paths.warehouse_dir(data_dir)
+    wdir = layout.warehouse_dir(data_dir)
     wdir.mkdir(parents=True, exist_ok=True)
-    lock = paths.lock_path(data_dir)
+    lock = layout.lock_path(data_dir)
     fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
     try:
         deadline = time.monotonic() + wait
@@ -123,8 +125,8 @@ def writer(data_dir: Path, wait: float = 0.0, compact: bool = False) -> Iterator
     """
     data_dir = Path(data_dir)
     with writer_lock(data_dir, wait=wait):
-        published = paths.published_path(data_dir)
-        build = paths.build_path(data_dir)
+        published = layout.published_path(data_dir)
+        build = layout.build_path(data_dir)
         _remove_build(build)  # a stale copy from a crashed writer
         _remove_build(Path(str(build) + ".compact"))
         if published.exists():

@@ -1,33 +1,38 @@
-"""Rebuilding cells from the stored raw documents, without crawling.
+"""Rebuilding reports from the stored raw documents, without crawling: which reports are stale, and their load.
 
-    reextract(data_dir, extract_fn=None, *, force=False, version=None, workers=1) -> ReextractSummary
+    reextract(data_dir, version, extract_docs, *, force=False) -> ReextractSummary
 
-For every report/attachment document in the warehouse whose body is in DATA_DIR/raw/<sha[:2]>/<sha>, and
-whose extractor_version differs from the current one (or every one with `force`), the document is
-extracted again with `extract_fn(data, source, url=url)` (default `extract.pipeline.extract_bytes`) and its
-report's documents, cells and checks are replaced. A report is always re-extracted whole (page and
-attachments), so the choice between page and attachment is made again. Published atomically like a load.
+Every report/attachment document in the warehouse whose extractor_version differs from `version` (or every one
+with `force`) is stale; its report is re-extracted whole (page and attachments, so the choice between them is
+made again), and its documents, cells and checks are replaced, published atomically like a load.
+
+The extraction itself is not done here: `extract_docs(docs) -> results` is handed in by the flow
+(flows/stages.reextract), which runs it in the same process pool, memory cap, crash isolation and cache as the
+nightly extract stage. A result marked `"raw_problem": "missing" | "corrupt"` (the stored body is gone, or no
+longer matches its sha256) keeps the document's earlier extraction, and is counted.
 """
 from __future__ import annotations
 
-import importlib
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from concurrent.futures import ProcessPoolExecutor
-from functools import partial
-from typing import Any, Callable
+from typing import Any
 
-from nianbao.errors import UserError
+from core import layout
+from core.errors import UserError
 
-from . import paths, publish
+from . import publish
 from .agencies import default_resolver
 from .ingest import EXTRACTABLE_ROLES, FETCH_OK, IngestSummary, ingest
 from .load import record_run
 from .results import Results
 
 BATCH_REPORTS = 500
+
+# docs (dicts with document_id, sha256, url, …) -> one result dict per doc, in order
+ExtractDocs = Callable[[list[dict[str, Any]]], list[dict[str, Any]]]
 
 
 @dataclass
@@ -38,7 +43,7 @@ class ReextractSummary:
     documents_in_warehouse: int = 0
     documents_extracted: int = 0
     documents_missing_raw: int = 0  # body not in DATA_DIR/raw: the earlier extraction is kept
-    extractor_errors: int = 0  # the extractor raised: recorded as status unreadable
+    documents_corrupt_raw: int = 0  # body no longer matches its sha256: refused, the earlier extraction is kept
     reports: int = 0
     reports_ok: int = 0
     cells: int = 0
@@ -50,121 +55,52 @@ class ReextractSummary:
         return asdict(self)
 
 
-def default_extract_fn() -> Callable[..., Any]:
-    try:
-        module = importlib.import_module("extract.pipeline")
-    except ModuleNotFoundError as exc:
-        raise UserError(f"the extractor is not available ({exc}); pass extract_fn") from None
-    fn = getattr(module, "extract_bytes", None)
-    if fn is None:
-        raise UserError("extract.pipeline has no extract_bytes")
-    return fn
-
-
-def current_version(extract_fn: Callable[..., Any] | None, default: bool = False) -> str | None:
-    """The extractor's version when it says so without extracting anything (else None: one document is probed).
-
-    An `extract_fn` may carry an `extractor_version` attribute; the default extractor may publish
-    `EXTRACTOR_VERSION` in extract.pipeline or extract.
-    """
-    v = getattr(extract_fn, "extractor_version", None) or getattr(extract_fn, "EXTRACTOR_VERSION", None)
-    if v:
-        return str(v)
-    if default:
-        for modname in ("extract.pipeline", "extract"):
-            try:
-                module = importlib.import_module(modname)
-            except ImportError:
-                continue
-            for attr in ("EXTRACTOR_VERSION", "extractor_version"):
-                v = getattr(module, attr, None)
-                if isinstance(v, str) and v:
-                    return v
-    return None
-
-
-def _as_dict(result: Any) -> dict[str, Any]:
-    if isinstance(result, dict):
-        return dict(result)
-    if hasattr(result, "to_dict"):
-        return result.to_dict()
-    raise TypeError(f"extract_fn returned {type(result).__name__}, expected ExtractResult or dict")
-
-
-def _extract_one(extract_fn, data_dir: Path, doc: dict[str, Any], version: str | None) -> tuple[dict | None, str]:
-    raw = paths.raw_path(data_dir, doc["sha256"])
-    try:
-        data = raw.read_bytes()
-    except FileNotFoundError:
-        return None, "missing"
-    try:
-        result = _as_dict(extract_fn(data, str(raw), url=doc["url"]))
-        outcome = "ok"
-    except Exception as exc:  # noqa: BLE001 - one bad document must not stop the rebuild
-        result = {"status": "unreadable", "reason": f"extractor error: {type(exc).__name__}: {exc}"[:500],
-                  "extractor_version": version}
-        outcome = "error"
-    result["url"] = doc["url"]
-    result["sha256"] = doc["sha256"]
-    return result, outcome
+def stale_reports(con, version: str, force: bool = False) -> dict[str, list[dict[str, Any]]]:
+    """The warehouse's extractable documents of every report that needs re-extraction, by report."""
+    roles = ", ".join(f"'{r}'" for r in EXTRACTABLE_ROLES)
+    states = ", ".join(f"'{s}'" for s in FETCH_OK)
+    docs = con.sql(
+        f"SELECT * FROM documents WHERE role IN ({roles}) AND fetch_state IN ({states}) "
+        "AND sha256 IS NOT NULL AND report_id IS NOT NULL ORDER BY report_id, document_id"
+    ).to_arrow_table().to_pylist()
+    by_report: dict[str, list[dict[str, Any]]] = {}
+    for d in docs:
+        by_report.setdefault(d["report_id"], []).append(d)
+    if force:
+        return by_report
+    return {rid: ds for rid, ds in by_report.items()
+            if any(d.get("extractor_version") != version or d.get("status") in (None, "not_extracted") for d in ds)}
 
 
 def reextract(
     data_dir: Path,
-    extract_fn: Callable[..., Any] | None = None,
+    version: str,
+    extract_docs: ExtractDocs,
     *,
     force: bool = False,
-    version: str | None = None,
-    workers: int = 1,
     wait: float = 0.0,
     compact: bool = True,
     progress: Callable[[int, int], None] | None = None,
 ) -> ReextractSummary:
-    """Re-extract stored documents whose extractor version differs (all with `force`) and publish.
+    """Re-extract the stale reports (all with `force`) with `extract_docs` and publish.
 
-    `workers` > 1 extracts in that many processes (`extract_fn` must then be a module-level function).
     `compact` writes the new warehouse table by table, so the space of the replaced cells is given back.
     """
     t0 = time.perf_counter()
     data_dir = Path(data_dir)
-    if not paths.published_path(data_dir).exists():
-        raise UserError(f"no warehouse at {paths.published_path(data_dir)}; run nianbao load first")
-    fn = extract_fn or default_extract_fn()
-    version = version or current_version(fn, default=extract_fn is None)
+    if not layout.published_path(data_dir).exists():
+        raise UserError(f"no warehouse at {layout.published_path(data_dir)}; run nianbao load first")
     run_id = "reextract-" + datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     summary = ReextractSummary(run_id=run_id, version=version)
     total = IngestSummary()
 
     with publish.writer(data_dir, wait=wait, compact=compact) as w:
         con = w.con
-        roles = ", ".join(f"'{r}'" for r in EXTRACTABLE_ROLES)
-        states = ", ".join(f"'{s}'" for s in FETCH_OK)
-        docs = con.sql(
-            f"SELECT * FROM documents WHERE role IN ({roles}) AND fetch_state IN ({states}) "
-            "AND sha256 IS NOT NULL AND report_id IS NOT NULL ORDER BY report_id, document_id"
-        ).to_arrow_table().to_pylist()
-        summary.documents_in_warehouse = len(docs)
-        by_report: dict[str, list[dict[str, Any]]] = {}
-        for d in docs:
-            by_report.setdefault(d["report_id"], []).append(d)
-
+        summary.documents_in_warehouse = con.execute(
+            "SELECT count(*) FROM documents WHERE sha256 IS NOT NULL AND report_id IS NOT NULL").fetchall()[0][0]
+        by_report = stale_reports(con, version, force)
         pending = list(by_report)
-        cache: dict[str, tuple[dict | None, str]] = {}
-        if version is None and docs and not force:
-            # Ask the extractor by extracting one document (the first whose raw body is still there).
-            for probe in docs:
-                cache[probe["document_id"]] = _extract_one(fn, data_dir, probe, None)
-                if cache[probe["document_id"]][0] is not None:
-                    version = cache[probe["document_id"]][0].get("extractor_version")
-                    break
-            summary.version = version
-        if not force:
-            pending = [
-                rid for rid in pending
-                if any(d.get("extractor_version") != version or d.get("status") in (None, "not_extracted")
-                       for d in by_report[rid])
-            ]
-        todo = sum(len(by_report[rid]) for rid in pending)
+        todo = sum(len(ds) for ds in by_report.values())
         if not pending:
             w.discard()
             summary.skipped = True
@@ -173,21 +109,12 @@ def reextract(
 
         con.execute("BEGIN TRANSACTION")
         done = 0
-        pool = ProcessPoolExecutor(max_workers=workers) if workers > 1 else None
-        try:
-            for start in range(0, len(pending), BATCH_REPORTS):
-                batch_in = [d for rid in pending[start:start + BATCH_REPORTS] for d in by_report[rid]]
-                todo_docs = [d for d in batch_in if d["document_id"] not in cache]
-                if pool is not None:
-                    outs = pool.map(partial(_extract_one, fn, data_dir, version=version), todo_docs, chunksize=4)
-                else:
-                    outs = (_extract_one(fn, data_dir, d, version) for d in todo_docs)
-                for d, out in zip(todo_docs, outs):
-                    cache[d["document_id"]] = out
-                done = _ingest_batch(con, batch_in, cache, summary, total, run_id, done, todo, progress)
-        finally:
-            if pool is not None:
-                pool.shutdown(cancel_futures=True)
+        for start in range(0, len(pending), BATCH_REPORTS):
+            batch_docs = [d for rid in pending[start:start + BATCH_REPORTS] for d in by_report[rid]]
+            results = extract_docs(batch_docs)
+            if len(results) != len(batch_docs):
+                raise RuntimeError(f"the extractor returned {len(results)} results for {len(batch_docs)} documents")
+            done = _ingest_batch(con, batch_docs, results, summary, total, run_id, done, todo, progress)
         record_run(con, {
             "run_id": run_id, "kind": "reextract", "loaded_at": datetime.now(timezone.utc),
             "load_seconds": time.perf_counter() - t0, "documents": summary.documents_extracted,
@@ -203,26 +130,29 @@ def reextract(
     return summary
 
 
-def _ingest_batch(con, batch_in, cache, summary, total, run_id, done, todo, progress) -> int:
-    """Feed one batch of extracted documents (results in `cache`) to ingest."""
+def _ingest_batch(con, batch_docs, batch_results, summary, total, run_id, done, todo, progress) -> int:
+    """Feed one batch of extracted documents to ingest; a document whose raw body is missing or corrupt keeps
+    its earlier extraction (ingest keeps what is stored for a document without a new result)."""
     results = Results()
-    batch_docs = []
-    for d in batch_in:
-        result, outcome = cache.pop(d["document_id"])
+    docs = []
+    for d, result in zip(batch_docs, batch_results):
         done += 1
         doc = dict(d)
-        if outcome == "missing":
-            summary.documents_missing_raw += 1  # ingest keeps the earlier extraction of the same bytes
+        problem = result.get("raw_problem")
+        if problem == "missing":
+            summary.documents_missing_raw += 1
+        elif problem == "corrupt":
+            summary.documents_corrupt_raw += 1
         else:
             summary.documents_extracted += 1
-            if outcome == "error":
-                summary.extractor_errors += 1
+            result = dict(result)
+            result["url"], result["sha256"] = d["url"], d["sha256"]
             results.add(result)
             for f in ("status", "reason", "template", "report_year", "agency", "published", "title", "format",
                       "layout", "extractor_version", "cells_count"):
                 doc[f] = None
-        batch_docs.append(doc)
+        docs.append(doc)
         if progress:
             progress(done, todo)
-    total.add(ingest(con, batch_docs, results, portals={}, resolver=default_resolver(), run_id=run_id))
+    total.add(ingest(con, docs, results, portals={}, resolver=default_resolver(), run_id=run_id))
     return done

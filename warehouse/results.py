@@ -20,7 +20,7 @@ except ImportError:  # pragma: no cover
     from json import JSONDecodeError as _JSONDecodeError
     from json import loads as _loads
 
-from nianbao.errors import UserError
+from core.errors import UserError
 
 KEY_TYPE = pa.dictionary(pa.int32(), pa.string())
 CELL_SCHEMA = pa.schema(

@@ -7,7 +7,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from ..page import Link, Page
-from ..titles import is_last_text, is_next_text, is_page_number, is_report_title, is_subcolumn_title
+from core.titles import is_last_text, is_next_text, is_page_number, is_report_title, is_subcolumn_title
 
 
 @dataclass

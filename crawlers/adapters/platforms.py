@@ -14,7 +14,7 @@ from urllib.parse import urlencode, urljoin, urlsplit, urlunsplit
 
 from ..jsobj import find_assignment
 from ..page import Page
-from ..titles import find_date, is_column_title, norm
+from core.titles import find_date, is_column_title, norm
 from .base import Adapter, Entry, Follow, ListResult, url_dir
 
 

@@ -30,7 +30,9 @@ from scrapy import Request, signals
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 
-from extract.sniff import sniff
+from core import layout
+from core.records import PortalRecord
+from core.sniff import sniff
 
 from ..adapters import ADAPTERS, GkmlptAdapter, ListResult, detect, url_dir
 from ..hostile import is_folder_url, is_soft_404
@@ -39,12 +41,11 @@ from ..middlewares import slot_key, to_http
 from ..page import IMAGE_EXTS, Page, attachment_ext, clean_url
 from ..sources import Portal, load_sources
 from ..store import CrawlStore, DocState, utcnow
-from ..titles import is_column_title, is_nav_title, is_report_title, nav_score
+from core.titles import is_column_title, is_nav_title, is_report_title, nav_score
 
 logger = logging.getLogger(__name__)
 
 ROLE_PRIORITY = {"home": 0, "column": 5, "list": 10, "report": 20, "attachment": 30}
-SNIFF_TO_TYPE = {"empty": "other", "binary": "other", "ole": "other"}
 _CHROME_IMG = ("icon", "logo", "qrcode", "ewm", "erweima", "share", "weixin", "weibo", "wx_", "banner", "arrow", "btn",
                "button", "/bg", "spacer", "blank.gif", "jiucuo", "conac", "dzjg", "govicon", "red.png")
 
@@ -301,7 +302,7 @@ class BasePortalSpider(scrapy.Spider):
     # --- items ----------------------------------------------------------------------------------------------
     def item(self, ctx: PortalRun, request: Request, response: Response | None, state: str, *,
              body: bytes | None = None, sha256: str | None = None, size: int | None = None,
-             detected_type: str = "other", error: str | None = None) -> dict[str, Any]:
+             detected_type: str = "binary", error: str | None = None) -> dict[str, Any]:
         meta = request.meta
         headers: dict[str, str] = {}
         etag = last_modified = None
@@ -320,7 +321,8 @@ class BasePortalSpider(scrapy.Spider):
             status=response.status if response is not None else None, headers=headers, fetched_at=utcnow(),
             sha256=sha256, size=size, detected_type=detected_type, role=meta["nb_role"],
             listing_url=meta.get("nb_listing"), link_title=meta.get("nb_title"), parent_url=meta.get("nb_parent"),
-            list_date=meta.get("nb_date"), state=state, error=error, body=body, etag=etag,
+            list_date=meta.get("nb_date"), state=state, error=error, redirects=list(meta.get("redirect_urls") or []),
+            body=body, etag=etag,
             last_modified=last_modified, list_sig=meta.get("nb_sig"), key=meta.get("nb_url"), method=request.method,
         )
 
@@ -418,7 +420,7 @@ class BasePortalSpider(scrapy.Spider):
             return [self.item(ctx, request, response, "error", error="304 without a stored body")]
         ctx.counts["not_modified"] += 1
         it = self.item(ctx, request, response, "not_modified", sha256=prev.sha256, size=prev.size,
-                       detected_type=prev.detected_type or "other")
+                       detected_type=prev.detected_type or "binary")
         it["etag"] = it["etag"] or prev.etag
         it["last_modified"] = it["last_modified"] or prev.last_modified
         out: list[Any] = [it]
@@ -691,8 +693,7 @@ class BasePortalSpider(scrapy.Spider):
     # --- helpers --------------------------------------------------------------------------------------------
     @staticmethod
     def _type(body: bytes) -> str:
-        kind = sniff(body) if body else "empty"
-        return SNIFF_TO_TYPE.get(kind, kind)
+        return sniff(body) if body else "empty"
 
     @staticmethod
     def _redirect_target(page: Page) -> str | None:
@@ -728,13 +729,13 @@ class BasePortalSpider(scrapy.Spider):
         }
         for k, v in sorted(c.items()):
             counts.setdefault(k, v)
-        return {
-            "id": p.id, "name": p.name, "url": p.url, "platform": p.platform, "region_code": p.region_code,
-            "state": self.portal_state(ctx), "counts": counts, "column_urls": ctx.column_urls,
-            "platforms_detected": sorted(ctx.platforms), "error": ctx.home_error or (ctx.errors[0] if ctx.errors else None),
-            "province": p.province, "city": p.city, "run_id": self.run_id,
-            "started_at": ctx.started_at, "finished_at": ctx.finished_at,
-        }
+        return PortalRecord(
+            id=p.id, name=p.name, url=p.url, platform=p.platform, region_code=p.region_code,
+            state=self.portal_state(ctx), counts=counts, column_urls=list(ctx.column_urls),
+            platforms_detected=sorted(ctx.platforms), error=ctx.home_error or (ctx.errors[0] if ctx.errors else None),
+            province=p.province, city=p.city, run_id=self.run_id, started_at=ctx.started_at,
+            finished_at=ctx.finished_at,
+        ).to_dict()
 
     def finalize(self, ctx: PortalRun, interrupted: bool = False) -> None:
         if ctx.finished:
@@ -756,7 +757,7 @@ class BasePortalSpider(scrapy.Spider):
             if not ctx.finished:
                 self.finalize(ctx, interrupted=reason != "finished" or ctx.pending > 0)
         stats = self.crawler.stats.get_stats() if self.crawler and self.crawler.stats else {}
-        run_json = self.run_dir / "run.json"
+        run_json = self.run_dir / layout.RUN_FILE
         try:
             run = json.loads(run_json.read_text(encoding="utf-8"))
         except (OSError, ValueError):
@@ -772,8 +773,8 @@ class BasePortalSpider(scrapy.Spider):
         run.setdefault("started_at", self.started_at)
         run.setdefault("sources", str(self.sources_path))
         run.setdefault("options", self.options)
-        (self.run_dir / "run.json").write_text(json.dumps(run, ensure_ascii=False, indent=2), encoding="utf-8")
-        (self.run_dir / "stats.json").write_text(json.dumps(stats, ensure_ascii=False, indent=2, default=str),
+        run_json.write_text(json.dumps(run, ensure_ascii=False, indent=2), encoding="utf-8")
+        (self.run_dir / layout.STATS_FILE).write_text(json.dumps(stats, ensure_ascii=False, indent=2, default=str),
                                                  encoding="utf-8")
         self.store.close()
 

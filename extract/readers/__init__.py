@@ -1,6 +1,6 @@
 """Readers: one per document format, each turning bytes into a ParsedDocument.
 
-`read()` dispatches on the type sniffed from the bytes (see `extract.sniff`), never on the file
+`read()` dispatches on the type sniffed from the bytes (see `core.sniff`), never on the file
 name or a server's Content-Type.  A reader that cannot make sense of its input returns a
 ParsedDocument with `status`/`reason` set instead of raising.
 """
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ..model import ParsedDocument
+from ..model import UNSUPPORTED, ParsedDocument
 from ..settings import ExtractSettings
 
 Reader = Callable[[bytes, ExtractSettings], ParsedDocument]
@@ -37,9 +37,14 @@ def _registry() -> dict[str, Reader]:
     return readers
 
 
+def supported_kinds() -> frozenset[str]:
+    """The document kinds (core.sniff.KINDS) that have a reader; every other kind is `unsupported`."""
+    return frozenset(_registry())
+
+
 def read(data: bytes, kind: str, settings: ExtractSettings) -> ParsedDocument:
     reader = _registry().get(kind)
     if reader is None:
-        return ParsedDocument(format=kind, layout="none", cells=[], text="", status="unreadable",
-                              reason=f"unsupported file type: {kind}")
+        return ParsedDocument(format=kind, layout="none", cells=[], text="", status=UNSUPPORTED,
+                              reason=f"unsupported file type: {kind} (stored; no reader for it yet)")
     return reader(data, settings)

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 import lxml.html
 from lxml import etree
 
-from ..decode import decode_bytes
+from core.decode import decode_bytes
 from ..model import Cell, ParsedDocument
 from ..settings import ExtractSettings
 from ..textnorm import clean_space

@@ -23,7 +23,7 @@ import threading
 
 from ..model import ParsedDocument
 from ..settings import ExtractSettings
-from ..sniff import ole_entries, ole_stream_head, ole_truncated
+from core.sniff import ole_entries, ole_stream_head, ole_truncated
 from . import limits
 from .limits import Refused
 

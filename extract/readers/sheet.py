@@ -301,6 +301,6 @@ def read_xlsx(data: bytes, settings: ExtractSettings) -> ParsedDocument:
 
 
 def read(data: bytes, settings: ExtractSettings) -> ParsedDocument:
-    from ..sniff import sniff
+    from core.sniff import sniff
 
     return read_xls(data, settings) if sniff(data) == "xls" else read_xlsx(data, settings)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from ..decode import decode_bytes
+from core.decode import decode_bytes
 from ..model import Cell, ParsedDocument
 from ..settings import ExtractSettings
 

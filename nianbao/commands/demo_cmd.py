@@ -46,9 +46,9 @@ def run(args: argparse.Namespace) -> int:
     from flows import nightly as nightly_mod
     from flows.progress import RichReporter, reporting
     from flows.summary import print_run_summary
-    from nianbao.demoportal.portal import start_portal
+    from demoportal.portal import start_portal
 
-    from ..errors import UserError
+    from core.errors import UserError
 
     reporter = RichReporter()
     console = reporter.console

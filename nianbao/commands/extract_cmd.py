@@ -6,7 +6,7 @@ import json
 import sys
 from pathlib import Path
 
-from ..errors import UserError
+from core.errors import UserError
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -6,7 +6,7 @@ import os
 import time
 from pathlib import Path
 
-from ..errors import UserError
+from core.errors import UserError
 
 DEFAULT_CRON = "0 2 * * *"
 DEFAULT_TZ = "Asia/Shanghai"
@@ -43,7 +43,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def resolve_paths(args: argparse.Namespace) -> tuple[Path | None, Path]:
     """(sources file or None for the bundled national list, data dir), checked."""
-    from warehouse.paths import default_data_dir
+    from core.layout import default_data_dir
 
     data_dir = Path(args.data_dir) if args.data_dir else default_data_dir()
     data_dir.mkdir(parents=True, exist_ok=True)

@@ -1,5 +1,5 @@
 """Charset handling: the bytes decide, GB family decodes as GB18030."""
-from extract.decode import decode_bytes
+from core.decode import decode_bytes
 
 TEXT = "政府信息公开工作年度报告：镕𠀀"  # 镕 is outside GB2312; 𠀀 needs GB18030's four-byte form
 

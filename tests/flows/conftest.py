@@ -38,9 +38,8 @@ os.environ["DO_NOT_TRACK"] = "1"
 os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
 os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "300")
 
-sys.path.insert(0, str(Path(__file__).parent))
 
-from flowkit import (Driver, _reader_state, _reader_state_in_subprocess, manifest_rows, published,  # noqa: E402
+from tests.flows.flowkit import (Driver, _reader_state, _reader_state_in_subprocess, manifest_rows, published,  # noqa: E402
                      tail, wh_snapshot, write_sources)
 
 
@@ -48,7 +47,7 @@ from flowkit import (Driver, _reader_state, _reader_state_in_subprocess, manifes
 def pipeline(tmp_path_factory):
     import duckdb
 
-    from nianbao.demoportal.portal import start_portal
+    from demoportal.portal import start_portal
 
     root = tmp_path_factory.mktemp("flows")
     data = root / "data"

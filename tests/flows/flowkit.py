@@ -14,7 +14,7 @@ import threading
 import time
 from pathlib import Path
 
-from nianbao.demoportal.server import free_port_base  # noqa: F401 - re-exported for the flow tests
+from demoportal.server import free_port_base  # noqa: F401 - re-exported for the flow tests
 from typing import Any, Callable
 
 import yaml

@@ -9,9 +9,9 @@ import subprocess
 
 import pytest
 
-from flowkit import NIANBAO, free_port_base, prefect_env, sha256_file
+from tests.flows.flowkit import NIANBAO, free_port_base, prefect_env, sha256_file
 
-pytestmark = pytest.mark.timeout(900)
+pytestmark = [pytest.mark.timeout(900), pytest.mark.slow, pytest.mark.prefect]
 
 BOM = b"\xef\xbb\xbf"
 

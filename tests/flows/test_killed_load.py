@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from flowkit import (NIANBAO, compare_dumps, need, popen, prefect_env, published, sha256_file, tail,
+from tests.flows.flowkit import (NIANBAO, compare_dumps, need, popen, prefect_env, published, sha256_file, tail,
                      wh_snapshot)
 
-pytestmark = pytest.mark.timeout(1800)  # includes the `pipeline` fixture when this module runs alone
+pytestmark = [pytest.mark.timeout(1800), pytest.mark.slow, pytest.mark.prefect]  # includes the `pipeline` fixture when this module runs alone
 
 PAUSE_ENV = "NIANBAO_TEST_LOAD_PAUSE"  # warehouse.load._pause_hook
 

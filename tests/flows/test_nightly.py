@@ -10,10 +10,10 @@ from datetime import date, timedelta
 
 import pytest
 
-from flowkit import by_url, compare_dumps, document_urls, need, truth_mismatches
+from tests.flows.flowkit import by_url, compare_dumps, document_urls, need, truth_mismatches
 
 # The fixture's four runs (Prefect start included) are charged to the first test that uses it.
-pytestmark = pytest.mark.timeout(1800)
+pytestmark = [pytest.mark.timeout(1800), pytest.mark.slow, pytest.mark.prefect]
 
 DEAD_KINDS = ("challenge_412", "challenge_521", "deleted", "not_found")
 

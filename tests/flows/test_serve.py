@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from flowkit import (NIANBAO, PYTHON, free_port, popen, prefect_env, published, stop, tail, truth_mismatches,
+from tests.flows.flowkit import (NIANBAO, PYTHON, free_port, popen, prefect_env, published, stop, tail, truth_mismatches,
                      wh_snapshot, write_sources)
 
-pytestmark = pytest.mark.timeout(1200)
+pytestmark = [pytest.mark.timeout(1200), pytest.mark.slow, pytest.mark.prefect]
 
 CRON = "0 2 * * *"
 TZ = "Asia/Shanghai"
@@ -57,7 +57,7 @@ def wait_for(what: str, fn, timeout: float, procs: dict[str, tuple[subprocess.Po
 
 
 def test_serve_registers_the_nightly_schedule_and_runs_it(tmp_path):
-    from nianbao.demoportal.portal import start_portal
+    from demoportal.portal import start_portal
 
     portal = start_portal(host="127.0.0.1", slow_seconds=1.0)
     sources = write_sources(portal, tmp_path / "sources.yaml")

@@ -8,7 +8,7 @@ Every document is NN_short-name.EXT with NN_short-name.truth.json next to it, in
 docx, pdf, doc, wps, xls, xlsx, image) and "variants" (what is special about the file).
 
 How the files are made (needs python-docx, openpyxl, pypdfium2, Pillow and LibreOffice `soffice`):
-- truths come from nianbao.demoportal.reports.random_truth / make_document (the same values, labels and
+- truths come from demoportal.reports.random_truth / make_document (the same values, labels and
   printed value variants as the HTML corpus: "/", "—", "24850元", "+3", full-width digits, ...);
 - DOCX are written with python-docx, tables on the official grid with merged cells (gridSpan/vMerge),
   then post-processed for the special cases (w:sdt wrappers, strict namespaces, a text box, WPS app.xml);
@@ -41,11 +41,11 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from nianbao.demoportal import reports as R  # noqa: E402
+from demoportal import reports as R  # noqa: E402
 
 DEFAULT_OUT = Path(__file__).resolve().parent / "files"
 
-# HTML-corpus variants that change labels and values (see nianbao/demoportal/reports.py VARIANTS)
+# HTML-corpus variants that change labels and values (see demoportal/reports.py VARIANTS)
 BR, TYPO, CUTS, HALF, VAL = "br_in_headers", "label_typos", "header_cuts", "halfwidth", "value_styles"
 
 # (number, short name, layout, template, report year, agency, label/value variants, options)

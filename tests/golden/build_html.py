@@ -1,5 +1,5 @@
 #!/usr/bin/env python
-"""Build the golden HTML corpus (tests/golden/html/) from nianbao.demoportal.reports, deterministically.
+"""Build the golden HTML corpus (tests/golden/html/) from demoportal.reports, deterministically.
 
 Usage: python tests/golden/build_html.py [--out DIR]
 
@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from nianbao.demoportal import reports as R  # noqa: E402
+from demoportal import reports as R  # noqa: E402
 
 DEFAULT_OUT = Path(__file__).resolve().parent / "html"
 

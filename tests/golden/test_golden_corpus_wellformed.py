@@ -22,7 +22,7 @@ import pytest
 HERE = Path(__file__).resolve().parent
 CORPUS = HERE / "html"
 ROOT = HERE.parents[1]
-CELLS_CSV = ROOT / "nianbao" / "data" / "cells.csv"
+CELLS_CSV = ROOT / "core" / "data" / "cells.csv"
 
 SEED_KEYS = {"document", "template", "report_year", "agency", "published", "region", "units", "note", "cells"}
 EXTRA_KEYS = {"status", "layout", "variants", "style", "encoding"}
@@ -72,7 +72,7 @@ def test_corpus_size_and_mix():
         for v in t["variants"]:
             counts[v] = counts.get(v, 0) + 1
     sys.path.insert(0, str(ROOT))
-    from nianbao.demoportal.reports import VARIANTS
+    from demoportal.reports import VARIANTS
 
     assert all(counts.get(v, 0) >= 2 for v in VARIANTS), counts
 

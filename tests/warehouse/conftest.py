@@ -1,9 +1,7 @@
-import sys
 from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent))
 
 
 @pytest.fixture

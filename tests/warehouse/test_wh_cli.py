@@ -1,8 +1,8 @@
 """The warehouse subcommands through `nianbao.cli.main`."""
 import json
 
-from test_wh_load import build_run1
-from wh_synth import fake_extract
+from tests.warehouse.test_wh_load import build_run1
+from tests.warehouse.wh_synth import fake_extract
 
 from nianbao.cli import build_parser, main
 
@@ -54,7 +54,6 @@ def test_errors_are_one_line(data_dir, tmp_path, capsys):
 def test_reextract_command(data_dir, capsys, monkeypatch):
     b, _ = build_run1(data_dir)
     assert main(["load", "--run", str(b.write()[0]), "--data-dir", str(data_dir)]) == 0
-    monkeypatch.setattr("warehouse.reextract.default_extract_fn", lambda: fake_extract("x9"))
     assert main(["reextract", "--data-dir", str(data_dir)]) == 0
     assert "re-extraction" in capsys.readouterr().err
     assert main(["reextract", "--data-dir", str(data_dir)]) == 0

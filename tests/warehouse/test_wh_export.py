@@ -6,10 +6,10 @@ import json
 
 import pyarrow.parquet as pq
 import pytest
-from wh_helpers import reader, rows
-from test_wh_load import build_run1
+from tests.warehouse.wh_helpers import reader, rows
+from tests.warehouse.test_wh_load import build_run1
 
-from nianbao.errors import UserError
+from core.errors import UserError
 from warehouse.export import export_snapshot
 from warehouse.load import load_run
 

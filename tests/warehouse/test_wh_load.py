@@ -3,10 +3,10 @@ import json
 from datetime import datetime, timezone
 
 import pytest
-from wh_helpers import assert_consistent, dump, reader, rows
-from wh_synth import KEYS, RunBuilder, make_result
+from tests.warehouse.wh_helpers import assert_consistent, dump, reader, rows
+from tests.warehouse.wh_synth import KEYS, RunBuilder, make_result
 
-from nianbao.errors import UserError
+from core.errors import UserError
 from warehouse.agencies import default_resolver
 from warehouse.ingest import canonical_url, report_id_for
 from warehouse.load import load_run

@@ -10,12 +10,13 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
-from wh_helpers import dump, reader, rows
-from wh_synth import RunBuilder, make_result
+from tests.warehouse.wh_helpers import dump, reader, rows
+from tests.warehouse.wh_synth import RunBuilder, make_result
 
-from nianbao.errors import UserError
+from core.errors import UserError
 from warehouse import ingest as ingest_mod
-from warehouse import paths, publish
+from core import layout
+from warehouse import publish
 from warehouse.load import PAUSE_HOOK_ENV, load_run
 
 P = "https://www.tc.example.gov.cn"
@@ -54,8 +55,9 @@ def load_in_subprocess(data_dir, run, env_extra=None):
 def count_in_subprocess(data_dir):
     code = textwrap.dedent(f"""
         from pathlib import Path
-        from warehouse import db, paths
-        con = db.connect(paths.published_path(Path({str(data_dir)!r})), read_only=True)
+        from core import layout
+        from warehouse import db
+        con = db.connect(layout.published_path(Path({str(data_dir)!r})), read_only=True)
         print(con.execute("SELECT count(*) FROM reports").fetchall()[0][0])
         con.close()
     """)
@@ -67,7 +69,7 @@ def count_in_subprocess(data_dir):
 def test_killed_load_leaves_published_warehouse(data_dir, tmp_path):
     run1, run2 = two_runs(data_dir)
     load_run(data_dir, *run1)
-    published = paths.published_path(data_dir)
+    published = layout.published_path(data_dir)
     before_sha, before = sha(published), dump(data_dir)
     marker = tmp_path / "paused"
     proc = load_in_subprocess(data_dir, run2, {PAUSE_HOOK_ENV: str(marker)})
@@ -77,7 +79,7 @@ def test_killed_load_leaves_published_warehouse(data_dir, tmp_path):
             assert proc.poll() is None, proc.communicate()
             assert time.monotonic() < deadline, "the load never reached its pause"
             time.sleep(0.05)
-        assert paths.build_path(data_dir).exists()  # the load is writing its copy...
+        assert layout.build_path(data_dir).exists()  # the load is writing its copy...
         os.kill(proc.pid, signal.SIGKILL)  # ...and dies inside its transaction
         proc.wait(timeout=30)
     finally:
@@ -88,10 +90,10 @@ def test_killed_load_leaves_published_warehouse(data_dir, tmp_path):
     assert sha(published) == before_sha
     assert dump(data_dir) == before
     # The next writer gets the lock (the kernel dropped it), removes the stale copy and loads.
-    assert paths.build_path(data_dir).exists()
+    assert layout.build_path(data_dir).exists()
     s = load_run(data_dir, *run2)
     assert s.reports == 6
-    assert not paths.build_path(data_dir).exists()
+    assert not layout.build_path(data_dir).exists()
     with reader(data_dir) as con:
         assert rows(con, "SELECT count(*) FROM reports") == [(9,)]
 
@@ -99,7 +101,7 @@ def test_killed_load_leaves_published_warehouse(data_dir, tmp_path):
 def test_failed_load_leaves_published_warehouse(data_dir, monkeypatch):
     run1, run2 = two_runs(data_dir)
     load_run(data_dir, *run1)
-    before_sha = sha(paths.published_path(data_dir))
+    before_sha = sha(layout.published_path(data_dir))
 
     def boom(*a, **k):
         raise RuntimeError("disk on fire")
@@ -107,8 +109,8 @@ def test_failed_load_leaves_published_warehouse(data_dir, monkeypatch):
     monkeypatch.setattr("warehouse.load.ingest", boom)
     with pytest.raises(RuntimeError):
         load_run(data_dir, *run2)
-    assert sha(paths.published_path(data_dir)) == before_sha
-    assert not paths.build_path(data_dir).exists()
+    assert sha(layout.published_path(data_dir)) == before_sha
+    assert not layout.build_path(data_dir).exists()
     assert ingest_mod.ingest is not boom
 
 
@@ -133,8 +135,9 @@ def test_reader_in_another_process_does_not_block_load(data_dir, tmp_path):
     code = textwrap.dedent(f"""
         import time
         from pathlib import Path
-        from warehouse import db, paths
-        con = db.connect(paths.published_path(Path({str(data_dir)!r})), read_only=True)
+        from core import layout
+        from warehouse import db
+        con = db.connect(layout.published_path(Path({str(data_dir)!r})), read_only=True)
         con.execute("SELECT count(*) FROM cells").fetchall()
         Path({str(ready)!r}).write_text("1")
         time.sleep(60)
@@ -164,7 +167,7 @@ def test_one_writer_at_a_time(data_dir):
 
 def test_stale_build_is_removed(data_dir):
     run1, _ = two_runs(data_dir)
-    build = paths.build_path(data_dir)
+    build = layout.build_path(data_dir)
     build.parent.mkdir(parents=True)
     build.write_bytes(b"garbage from a crashed writer")
     Path(str(build) + ".wal").write_bytes(b"garbage")
@@ -192,5 +195,5 @@ def test_file_does_not_grow_without_bound(data_dir):
     sizes = []
     for _ in range(4):
         load_run(data_dir, *run1, force=True)
-        sizes.append(paths.published_path(data_dir).stat().st_size)
+        sizes.append(layout.published_path(data_dir).stat().st_size)
     assert max(sizes) <= 2.5 * min(sizes)

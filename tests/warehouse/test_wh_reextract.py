@@ -1,12 +1,14 @@
-"""Re-extraction from the stored raw documents, with a stand-in extractor."""
-import pytest
-from wh_helpers import assert_consistent, dump, reader, rows
-from test_wh_load import P, build_run1
-from wh_synth import fake_extract
+"""Re-extraction in the warehouse: which reports are stale, and their load, with a stand-in extractor.
 
-from extract.model import ExtractResult
-from nianbao.errors import UserError
-from warehouse import paths
+(The flow that runs the real extractor through the extract stage is tested in tests/flows/test_reextract.py.)
+"""
+import pytest
+from tests.warehouse.wh_helpers import assert_consistent, dump, reader, rows
+from tests.warehouse.test_wh_load import P, build_run1
+from tests.warehouse.wh_synth import docs_extractor, fake_extract
+
+from core import layout
+from core.errors import UserError
 from warehouse.ingest import report_id_for
 from warehouse.load import load_run
 from warehouse.reextract import reextract
@@ -17,18 +19,22 @@ def cell_values(data_dir):
         return dict(((r[0], r[1]), r[2]) for r in rows(con, "SELECT report_id, cell_key, value FROM cells"))
 
 
+def run(data_dir, version, bump, **kw):
+    return reextract(data_dir, version, docs_extractor(data_dir, fake_extract(version, bump=bump)), **kw)
+
+
 def test_reextract_new_version(data_dir):
     with pytest.raises(UserError, match="no warehouse"):
-        reextract(data_dir, fake_extract())
+        run(data_dir, "x2", 1)
     b, expected = build_run1(data_dir)
     load_run(data_dir, *b.write())
     before = cell_values(data_dir)
     with reader(data_dir) as con:
         n_reports = rows(con, "SELECT count(*) FROM reports")[0][0]
         statuses = dict(rows(con, "SELECT report_id, status FROM reports"))
-    s = reextract(data_dir, fake_extract("x2", bump=1))
+    s = run(data_dir, "x2", 1)
     assert not s.skipped and s.version == "x2"
-    assert s.documents_missing_raw == 0 and s.extractor_errors == 0
+    assert s.documents_missing_raw == 0 and s.documents_corrupt_raw == 0
     after = cell_values(data_dir)
     assert set(after) == set(before)
     assert all(after[k] == (None if v is None else v + 1) for k, v in before.items())
@@ -46,29 +52,26 @@ def test_reextract_new_version(data_dir):
         assert rows(con, "SELECT document_url FROM reports WHERE report_id = ?", [rid]) == [(P + "/files/3.pdf",)]
     # same version again: nothing to do, nothing changes
     snapshot = dump(data_dir)
-    s = reextract(data_dir, fake_extract("x2", bump=1))
+    s = run(data_dir, "x2", 1)
     assert s.skipped
     assert dump(data_dir) == snapshot
     # --force re-extracts anyway
-    s = reextract(data_dir, fake_extract("x2", bump=2), force=True)
+    s = run(data_dir, "x2", 2, force=True)
     assert not s.skipped
     assert_consistent(data_dir)
     forced = cell_values(data_dir)
     assert all(forced[k] == (None if v is None else v + 2) for k, v in before.items())
 
 
-def test_reextract_probes_version_and_keeps_missing_raw(data_dir):
+def test_reextract_keeps_the_earlier_extraction_of_a_missing_raw_body(data_dir):
     b, _ = build_run1(data_dir)
     load_run(data_dir, *b.write())
     before = cell_values(data_dir)
-    fn = fake_extract("x3", bump=1)
-    del fn.extractor_version  # the version is learnt by extracting one document
-    # one raw body is gone: that document keeps its earlier extraction and cells
     rid1 = report_id_for("tc", P + "/nb/1.html")
     with reader(data_dir) as con:
         sha1 = rows(con, "SELECT sha256 FROM documents WHERE url = ?", [P + "/nb/1.html"])[0][0]
-    paths.raw_path(data_dir, sha1).unlink()
-    s = reextract(data_dir, fn)
+    layout.raw_path(data_dir, sha1).unlink()
+    s = run(data_dir, "x3", 1)
     assert s.version == "x3" and s.documents_missing_raw == 1
     after = cell_values(data_dir)
     for (rid, key), v in before.items():
@@ -77,36 +80,22 @@ def test_reextract_probes_version_and_keeps_missing_raw(data_dir):
     assert_consistent(data_dir)
 
 
-def test_reextract_extractor_errors_and_objects(data_dir):
+def test_reextract_records_an_unreadable_result(data_dir):
     b, _ = build_run1(data_dir)
     load_run(data_dir, *b.write())
     inner = fake_extract("x4", bump=0)
 
     def fn(data, source, url=None):
         if url == P + "/nb/1.html":
-            raise ValueError("cannot parse")
-        return ExtractResult(**{k: v for k, v in inner(data, source, url=url).items()})
+            return {"status": "unreadable", "reason": "reader failed: ValueError: cannot parse",
+                    "extractor_version": "x4"}
+        return inner(data, source, url=url)
 
-    fn.extractor_version = "x4"
-    s = reextract(data_dir, fn)
-    assert s.extractor_errors == 1
+    reextract(data_dir, "x4", docs_extractor(data_dir, fn))
     with reader(data_dir) as con:
         rid = report_id_for("tc", P + "/nb/1.html")
         rep = rows(con, "SELECT status, reason, cells_count FROM reports WHERE report_id = ?", [rid])
         assert rep[0][0] == "unreadable" and "ValueError: cannot parse" in rep[0][1] and rep[0][2] is None
         assert rows(con, "SELECT count(*) FROM cells WHERE report_id = ?", [rid]) == [(0,)]
         assert rows(con, "SELECT count(*) FROM reports WHERE status = 'ok'") == [(3,)]
-    assert_consistent(data_dir)
-
-
-def test_reextract_with_worker_processes(data_dir):
-    from wh_synth import fake_extract_module_level
-
-    b, _ = build_run1(data_dir)
-    load_run(data_dir, *b.write())
-    before = cell_values(data_dir)
-    s = reextract(data_dir, fake_extract_module_level, workers=2)
-    assert s.version == "x5" and s.documents_extracted > 0
-    after = cell_values(data_dir)
-    assert all(after[k] == (None if v is None else v + 5) for k, v in before.items())
     assert_consistent(data_dir)

@@ -1,9 +1,10 @@
 """Schema: built-in readers only, additive migrations of an older warehouse."""
 import duckdb
-from wh_helpers import assert_consistent, reader, rows
-from test_wh_load import build_run1
+from tests.warehouse.wh_helpers import assert_consistent, reader, rows
+from tests.warehouse.test_wh_load import build_run1
 
-from warehouse import db, paths
+from core import layout
+from warehouse import db
 from warehouse.load import load_run
 
 
@@ -42,7 +43,7 @@ def test_older_warehouse_is_migrated(data_dir):
     run = b.write()
     load_run(data_dir, *run)
     # Make it look like a schema-1 warehouse: cells without report_year / template.
-    path = paths.published_path(data_dir)
+    path = layout.published_path(data_dir)
     con = duckdb.connect(str(path))
     con.execute("ALTER TABLE cells DROP COLUMN report_year")
     con.execute("ALTER TABLE cells DROP COLUMN template")

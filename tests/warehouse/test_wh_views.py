@@ -2,8 +2,8 @@
 from datetime import date
 
 import pytest
-from wh_helpers import reader, rows
-from wh_synth import KEYS, RunBuilder, make_result
+from tests.warehouse.wh_helpers import reader, rows
+from tests.warehouse.wh_synth import KEYS, RunBuilder, make_result
 
 from warehouse.ingest import report_id_for
 from warehouse.load import load_run

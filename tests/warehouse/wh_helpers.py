@@ -5,9 +5,10 @@ from contextlib import contextmanager
 @contextmanager
 def reader(data_dir):
     """A read-only connection to the published warehouse, always closed (DuckDB caches open instances)."""
-    from warehouse import db, paths
+    from core import layout
+    from warehouse import db
 
-    con = db.connect(paths.published_path(data_dir), read_only=True)
+    con = db.connect(layout.published_path(data_dir), read_only=True)
     try:
         yield con
     finally:

@@ -6,18 +6,18 @@ import hashlib
 import json
 import random
 from datetime import datetime, timedelta, timezone
-from importlib import resources
+from core.bundled import bundled_text
 from pathlib import Path
 from typing import Any
 
 try:  # the demo portal's generator, when present
-    from nianbao.demoportal.reports import random_truth
+    from demoportal.reports import random_truth
 except ImportError:  # pragma: no cover
     random_truth = None
 
 
 def cell_keys() -> dict[str, list[str]]:
-    text = resources.files("nianbao").joinpath("data/cells.csv").read_text(encoding="utf-8")
+    text = bundled_text("cells.csv")
     out: dict[str, list[str]] = {}
     for r in csv.DictReader(text.splitlines()):
         out.setdefault(r["template"], []).append(r["key"])
@@ -165,9 +165,20 @@ def fake_extract(version: str = "x2", bump: float = 1):
     return extract_bytes
 
 
-def fake_extract_module_level(data: bytes, source: str, url: str | None = None):
-    """Picklable stand-in (for re-extraction with worker processes)."""
-    return fake_extract("x5", bump=5)(data, source, url=url)
+def docs_extractor(data_dir, fn):
+    """A stand-in for the flow's batch extraction handed to warehouse.reextract: `fn(data, source, url=)` per
+    document, on the stored raw body; a missing body is reported as such (the real stage does the same)."""
+    from core import layout
 
+    def extract_docs(docs):
+        out = []
+        for d in docs:
+            path = layout.raw_path(data_dir, d["sha256"])
+            if not path.exists():
+                out.append({"status": "unreadable", "reason": "raw body missing", "raw_problem": "missing"})
+                continue
+            r = fn(path.read_bytes(), str(path), url=d["url"])
+            out.append(r if isinstance(r, dict) else r.to_dict())
+        return out
 
-fake_extract_module_level.extractor_version = "x5"
+    return extract_docs

@@ -4,7 +4,7 @@
 Usage: python tests/golden/hard/build_hard.py [--out DIR]
 
 A second, independent page builder. The values and identities come from
-``nianbao.demoportal.reports.random_truth``; everything else (tables, cell markup, page chrome, narrative) is
+``demoportal.reports.random_truth``; everything else (tables, cell markup, page chrome, narrative) is
 written here, in the messy markup real Chinese government portals serve and the corpus in tests/golden/html/ (made
 by one renderer) does not show: Word "Save as Web Page" exports, Word pasted into a CMS, applications tables split
 over two <table>s or with the header repeated after a page break, labels over several <p>, enumerators in their own
@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parents[3]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from nianbao.demoportal.reports import load_cell_keys, random_truth, region_for_agency  # noqa: E402
+from demoportal.reports import load_cell_keys, random_truth, region_for_agency  # noqa: E402
 
 DEFAULT_OUT = Path(__file__).resolve().parent
 

@@ -21,7 +21,7 @@ import pytest
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[2]
-CELLS_CSV = ROOT / "nianbao" / "data" / "cells.csv"
+CELLS_CSV = ROOT / "core" / "data" / "cells.csv"
 
 TRUTH_KEYS = {"document", "status", "template", "report_year", "agency", "published", "region", "units", "note",
               "layout", "encoding", "variants", "cells"}

@@ -1,0 +1,84 @@
+"""The data directory: where every stage reads and writes (one definition; the stages hand over through it).
+
+    DATA_DIR/
+      raw/ab/<sha256>                 every fetched body, content-addressed (file name = full hex digest)
+      runs/RUN_ID/                    one crawl: manifest.jsonl, portals.jsonl, run.json, sources.yaml, crawl.log,
+                                      stats.json, extracted.jsonl (the extraction results the loader reads)
+      extracted/ab/<sha>.<ver>.json   the extraction cache per body and extractor version
+      state/crawl.sqlite              the crawler's increment state
+      warehouse/nianbao.duckdb        the published warehouse (replaced atomically by each load)
+      exports/YYYY-MM-DD/             snapshots
+
+RUN_ID is `YYYYmmddTHHMMSSZ` (UTC) plus an optional suffix; it never holds a path separator.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+# --- run files -----------------------------------------------------------------------------------------------
+MANIFEST_FILE = "manifest.jsonl"
+PORTALS_FILE = "portals.jsonl"
+RUN_FILE = "run.json"
+SOURCES_FILE = "sources.yaml"
+CRAWL_LOG = "crawl.log"
+STATS_FILE = "stats.json"
+RESULTS_FILE = "extracted.jsonl"
+
+# --- warehouse ----------------------------------------------------------------------------------------------
+WAREHOUSE_FILE = "nianbao.duckdb"
+BUILD_SUFFIX = ".building"  # the copy a writer loads into before swapping it in
+LOCK_FILE = ".writer.lock"
+
+
+def default_data_dir() -> Path:
+    """$NIANBAO_DATA_DIR, else ./data."""
+    return Path(os.environ.get("NIANBAO_DATA_DIR") or "data")
+
+
+def raw_dir(data_dir: Path) -> Path:
+    return Path(data_dir) / "raw"
+
+
+def raw_path(data_dir: Path, sha256: str) -> Path:
+    return raw_dir(data_dir) / sha256[:2] / sha256
+
+
+def cache_path(data_dir: Path, sha256: str, version: str) -> Path:
+    return Path(data_dir) / "extracted" / sha256[:2] / f"{sha256}.{version}.json"
+
+
+def runs_dir(data_dir: Path) -> Path:
+    return Path(data_dir) / "runs"
+
+
+def run_dir(data_dir: Path, run_id: str) -> Path:
+    return runs_dir(data_dir) / run_id
+
+
+def state_dir(data_dir: Path) -> Path:
+    return Path(data_dir) / "state"
+
+
+def crawl_state_path(data_dir: Path) -> Path:
+    return state_dir(data_dir) / "crawl.sqlite"
+
+
+def warehouse_dir(data_dir: Path) -> Path:
+    return Path(data_dir) / "warehouse"
+
+
+def published_path(data_dir: Path) -> Path:
+    return warehouse_dir(data_dir) / WAREHOUSE_FILE
+
+
+def build_path(data_dir: Path) -> Path:
+    return warehouse_dir(data_dir) / (WAREHOUSE_FILE + BUILD_SUFFIX)
+
+
+def lock_path(data_dir: Path) -> Path:
+    return warehouse_dir(data_dir) / LOCK_FILE
+
+
+def exports_dir(data_dir: Path) -> Path:
+    return Path(data_dir) / "exports"

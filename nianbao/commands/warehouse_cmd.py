@@ -1,0 +1,197 @@
+"""`nianbao load`, `nianbao export`, `nianbao reextract`, `nianbao sql`."""
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from core.errors import UserError
+
+
+def _data_dir_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--data-dir", type=Path, default=None,
+                   help="data directory (default: $NIANBAO_DATA_DIR or ./data)")
+
+
+def _data_dir(args) -> Path:
+    from core.layout import default_data_dir
+
+    return Path(args.data_dir) if args.data_dir else default_data_dir()
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser("load", help="load a crawl run and its extraction results into the warehouse",
+                              description="Load a crawl run (manifest.jsonl, portals.jsonl, run.json) and its "
+                                          "extraction results (JSON Lines) into DATA_DIR/warehouse/nianbao.duckdb, "
+                                          "published atomically.")
+    p.add_argument("--run", required=True, help="run directory, or a RUN_ID under DATA_DIR/runs")
+    p.add_argument("--extracted", type=Path, default=None,
+                   help="extraction results, one JSON object per line (default: RUN_DIR/extracted.jsonl)")
+    p.add_argument("--force", action="store_true", help="load even if the same inputs were loaded before")
+    p.add_argument("--compact", action="store_true",
+                   help="rewrite the warehouse table by table (gives back the space of replaced rows)")
+    p.add_argument("--wait", type=float, default=0.0, help="seconds to wait for another writer (default 0)")
+    _data_dir_arg(p)
+    p.set_defaults(func=cmd_load)
+
+    p = subparsers.add_parser("export", help="write a dated snapshot (CSV with BOM + Parquet + manifest)")
+    _data_dir_arg(p)
+    p.add_argument("--out", type=Path, default=None, help="parent folder (default: DATA_DIR/exports)")
+    p.add_argument("--date", default=None, help="snapshot date YYYY-MM-DD (default: today)")
+    p.set_defaults(func=cmd_export)
+
+    p = subparsers.add_parser("reextract", help="rebuild cells from the stored raw documents (no crawling)")
+    _data_dir_arg(p)
+    p.add_argument("--force", action="store_true", help="re-extract every document, not only older versions")
+    p.add_argument("--workers", type=int, default=None, help="extraction processes (default: the number of cores)")
+    p.add_argument("--wait", type=float, default=0.0, help="seconds to wait for another writer (default 0)")
+    p.set_defaults(func=cmd_reextract)
+
+    p = subparsers.add_parser("sql", help="run a read-only SQL query on the published warehouse")
+    p.add_argument("query", help='e.g. "SELECT * FROM coverage LIMIT 10"')
+    _data_dir_arg(p)
+    p.add_argument("--limit", type=int, default=100, help="rows to print (default 100)")
+    p.add_argument("--csv", action="store_true", help="print CSV instead of a table")
+    p.set_defaults(func=cmd_sql)
+
+
+def _console():
+    from rich.console import Console
+
+    return Console(stderr=True)
+
+
+def _summary_table(title: str, rows: list[tuple[str, object]]):
+    from rich.table import Table
+
+    t = Table(show_header=False, box=None, padding=(0, 2))
+    t.add_column(style="bold")
+    t.add_column(justify="right")
+    for k, v in rows:
+        t.add_row(k, str(v))
+    from rich.console import Group
+    from rich.text import Text
+
+    return Group(Text(title, style="bold"), t)
+
+
+def cmd_load(args) -> int:
+    from warehouse.load import load_run
+
+    data_dir = _data_dir(args)
+    run_dir = Path(args.run)
+    if not run_dir.is_dir() and (data_dir / "runs" / args.run).is_dir():
+        run_dir = data_dir / "runs" / args.run
+    if not run_dir.is_dir():
+        raise UserError(f"run directory not found: {args.run}")
+    extracted = args.extracted or run_dir / "extracted.jsonl"
+    console = _console()
+    with console.status("loading") as status:
+        s = load_run(data_dir, run_dir, extracted, force=args.force, wait=args.wait, compact=args.compact,
+                     progress=lambda msg: status.update(msg))
+    if s.skipped:
+        console.print(f"run {s.run_id}: already loaded with the same inputs; nothing changed (--force to reload)")
+        return 0
+    rows = [("documents", s.documents), ("reports", s.reports), ("reports ok", s.reports_ok),
+            ("reports replaced", s.reports_replaced), ("cells", f"{s.cells:,}"), ("checks", f"{s.checks:,}"),
+            ("agencies", s.agencies), ("portals", s.portals), ("seconds", f"{s.seconds:.1f}"),
+            ("cells/s", f"{s.cells_per_second:,.0f}")]
+    if s.documents_kept:
+        rows.append(("older than warehouse (kept)", s.documents_kept))
+    if s.results_unused:
+        rows.append(("results matching no document", s.results_unused))
+    for k, v in s.statuses.items():
+        if k.startswith("report:") and k != "report:ok":
+            rows.append((k.replace("report:", "reports "), v))
+    console.print(_summary_table(f"loaded run {s.run_id} → {s.warehouse}", rows))
+    return 0
+
+
+def cmd_export(args) -> int:
+    from warehouse.export import export_snapshot
+
+    console = _console()
+    with console.status("exporting") as status:
+        folder = export_snapshot(_data_dir(args), args.out, args.date, progress=lambda m: status.update(m))
+    import json
+
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    rows = [(f["file"], f"{f['rows']:,} rows") for f in manifest["files"] if f["format"] == "csv"]
+    console.print(_summary_table(f"snapshot {folder}", rows))
+    print(folder)
+    return 0
+
+
+def cmd_reextract(args) -> int:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from flows.stages import reextract
+
+    console = _console()
+    with Progress(TextColumn("re-extracting"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                  console=console, transient=True) as prog:
+        task = prog.add_task("re-extract", total=None)
+
+        def progress(done: int, total: int) -> None:
+            prog.update(task, completed=done, total=total)
+
+        s = reextract(_data_dir(args), force=args.force, workers=args.workers, wait=args.wait, progress=progress)
+    if s.skipped:
+        console.print(f"every document is already extracted with version {s.version}; nothing to do (--force)")
+        return 0
+    rows = [("extractor version", s.version), ("documents extracted", s.documents_extracted),
+            ("raw body missing (kept)", s.documents_missing_raw),
+            ("raw body corrupt (refused, kept)", s.documents_corrupt_raw),
+            ("reports", s.reports), ("reports ok", s.reports_ok), ("cells", f"{s.cells:,}"),
+            ("seconds", f"{s.seconds:.1f}")]
+    console.print(_summary_table("re-extraction", rows))
+    return 0
+
+
+def cmd_sql(args) -> int:
+    from core import layout
+    from warehouse import db
+
+    published = layout.published_path(_data_dir(args))
+    if not published.exists():
+        raise UserError(f"no warehouse at {published}; run nianbao load first")
+    import duckdb
+
+    con = db.connect(published, read_only=True)
+    try:
+        try:
+            rel = con.sql(args.query)
+        except duckdb.Error as exc:
+            raise UserError(str(exc).splitlines()[0]) from None
+        if rel is None:
+            return 0
+        try:
+            table = rel.limit(args.limit + 1).to_arrow_table() if args.limit >= 0 else rel.to_arrow_table()
+        except duckdb.Error as exc:
+            raise UserError(str(exc).splitlines()[0]) from None
+    finally:
+        con.close()
+    more = args.limit >= 0 and table.num_rows > args.limit
+    if more:
+        table = table.slice(0, args.limit)
+    if args.csv:
+        import sys
+
+        import pyarrow.csv as pacsv
+
+        pacsv.write_csv(table, sys.stdout.buffer)
+        return 0
+    from rich.console import Console
+    from rich.table import Table
+
+    t = Table(show_lines=False)
+    for name in table.column_names:
+        t.add_column(name, overflow="fold")
+    for row in table.to_pylist():
+        t.add_row(*["" if v is None else str(v) for v in row.values()])
+    console = Console()
+    if not console.is_terminal:
+        console = Console(width=max(console.width, 200))
+    console.print(t)
+    if more:
+        _console().print(f"(first {args.limit} rows; --limit N for more)")
+    return 0

@@ -1,0 +1,38 @@
+"""Every golden file through the reader its bytes select: statuses and reasons as in its truth,
+and the apply rows of every positive file (checked here without the table parser)."""
+from __future__ import annotations
+
+import pytest
+
+from extract.readers import read
+from core.sniff import sniff
+
+from tests.extract.readers.conftest import check_apply_rows, golden, golden_documents, truth_of
+
+
+def test_corpus_size_and_coverage():
+    docs = golden_documents()
+    assert len(docs) >= 18
+    layouts = {truth_of(d)["layout"] for d in docs}
+    assert {"pdf", "docx", "doc", "wps", "xls", "xlsx", "image"} <= layouts
+    templates = {truth_of(d)["template"] for d in docs if truth_of(d)["status"] == "ok"}
+    assert templates == {"2019", "2021"}
+    for d in docs:
+        t = truth_of(d)
+        if t["status"] == "ok":
+            n = len(t["cells"])
+            assert n == (198 if t["template"] == "2019" else 207), d
+            assert t["agency"] and t["published"] and t["variants"], d
+
+
+@pytest.mark.timeout(300)
+@pytest.mark.parametrize("name", golden_documents())
+def test_golden_file(name, settings):
+    truth = truth_of(name)
+    data = golden(name)
+    doc = read(data, sniff(data), settings)
+    if truth["status"] == "ok":
+        assert doc.status is None, (doc.status, doc.reason)
+        assert check_apply_rows(doc, truth) == []
+    else:
+        assert (doc.status, doc.reason) == (truth["status"], truth["reason"])
