@@ -25,7 +25,7 @@ class Openness(Platform):
 
     def parse_list(self, page: Page, meta: dict[str, Any]) -> ListResult:
         links = page.links()
-        res = ListResult(platform=self.name, entries=self.report_entries(links))
+        res = ListResult(platform=self.name, entries=self.column_entries(page, links))
         if _PAGED.search(page.url):
             n = 0
             m = re.search(r"共\s*(\d+)\s*页", page.visible) or re.search(

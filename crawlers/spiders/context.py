@@ -44,6 +44,12 @@ class PortalRun:
     list_pages: int = 0
     nav_pages: int = 0
     errors: list[str] = field(default_factory=list)
+    caps: list[str] = field(default_factory=list)  # limits that were hit (the portal is partial, with these reasons)
+
+    def note_cap(self, reason: str) -> None:
+        self.counts["capped"] += 1
+        if reason not in self.caps:
+            self.caps.append(reason)
 
     @property
     def sites(self) -> set[str]:

@@ -27,7 +27,8 @@ class SchedulingMixin:
     def req(self, ctx: PortalRun, url: str, role: str, *, title: str | None = None, listing: str | None = None,
             parent: str | None = None, date: str | None = None, depth: int = 0, method: str = "GET",
             body: str | None = None, headers: dict[str, str] | None = None, meta: dict[str, Any] | None = None,
-            conditional: bool | DocState | None = None, sig: str | None = None, prev: DocState | None = None) -> Request | None:
+            conditional: bool | DocState | None = None, sig: str | None = None, prev: DocState | None = None,
+            priority: int | None = None) -> Request | None:
         url = clean_url(url)
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
@@ -40,6 +41,7 @@ class SchedulingMixin:
         if role == "list":
             if ctx.counts["list_requests"] >= p.max_list_pages:
                 ctx.counts["list_pages_capped"] += 1
+                ctx.note_cap(f"more list pages than max_list_pages ({p.max_list_pages}): the rest not read")
                 return None
             ctx.counts["list_requests"] += 1
         ctx.seen.add(key)
@@ -66,12 +68,18 @@ class SchedulingMixin:
         if meta:
             m.update(meta)
         ctx.pending += 1
+        ctx.counts["requests"] += 1
         return Request(fetch_url, method=method, body=body, headers=hdrs or None, meta=m, callback=self._on_response,
-                       errback=self._on_error, dont_filter=True, priority=ROLE_PRIORITY.get(role, 0))
+                       errback=self._on_error, dont_filter=True,
+                       priority=ROLE_PRIORITY.get(role, 0) if priority is None else priority)
 
 
-    def schedule_report(self, ctx: PortalRun, url: str, title: str, date: str | None, listing: str) -> Request | None:
+    def schedule_report(self, ctx: PortalRun, url: str, title: str, date: str | None, listing: str,
+                        ranked: bool = True) -> Request | None:
+        """A column entry: fetched unless an earlier run stored it and the list shows no change. Entries whose title
+        is not a report title (`ranked` False) come after the report titles of the same portal."""
         url = clean_url(url)
+        priority = None if ranked else ROLE_PRIORITY["report"] - 1
         if url in ctx.reports:
             ctx.counts["duplicate_urls"] += 1
             return None
@@ -93,9 +101,10 @@ class SchedulingMixin:
                 ctx.counts["rechecked"] += 1  # not checked for a while: a conditional GET tells
             # The list shows a change (title or date), or a recheck is due: ask again, conditionally.
             return self.req(ctx, url, "report", title=title, listing=listing, date=date, sig=sig, prev=prev,
-                            conditional=prev)
+                            conditional=prev, priority=priority)
         return self.req(ctx, url, "report", title=title, listing=listing, date=date, sig=sig,
-                        prev=prev if prev and prev.sha256 else None, conditional=prev if self.full else None)
+                        prev=prev if prev and prev.sha256 else None, conditional=prev if self.full else None,
+                        priority=priority)
 
     def recheck_due(self, ctx: PortalRun, url: str, prev: DocState, list_date: str | None) -> bool:
         """Re-validate a known report whose list entry did not change? Pages get corrected in place (new
