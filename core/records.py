@@ -56,6 +56,8 @@ PORTAL_COUNTS = (
     "decoys",            # entries outside the column (found by title) whose title is not a report title
     "capped",            # limits hit: page counts cut to the cap, max_list_pages reached (the portal is partial)
     "javascript_skipped",  # javascript: links where a report or file was wanted that name no URL to follow
+    "redirect_loops",    # pages whose redirects came back to a URL of their chain (fetch state redirect_loop)
+    "redirect_chains",   # pages with more redirects than REDIRECT_MAX_TIMES (fetch state error)
 )
 
 # --- extraction statuses -------------------------------------------------------------------------------------

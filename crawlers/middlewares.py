@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
 from scrapy import Request
+from scrapy.downloadermiddlewares.redirect import RedirectMiddleware
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
@@ -216,3 +217,50 @@ class HttpFallbackMiddleware:
         new.meta.pop("retry_times", None)
         new.dont_filter = True
         return new
+
+
+_REDIRECT_STATUSES = {301, 302, 303, 307, 308}
+
+
+def _same_url(a: str, b: str) -> bool:
+    pa, pb = urlsplit(a), urlsplit(b)
+    return (pa.scheme, (pa.hostname or "").lower(), pa.port, pa.path or "/", pa.query) == \
+        (pb.scheme, (pb.hostname or "").lower(), pb.port, pb.path or "/", pb.query)
+
+
+class PortalRedirectMiddleware(RedirectMiddleware):
+    """Follow HTTP redirects with Scrapy's own logic (Location resolved, 303 and POST 301/302 turned into GET,
+    Cookie and Authorization dropped across hosts, `redirect_urls` kept), although every request of the crawl
+    asks to see every status itself (`handle_httpstatus_all`), which switches Scrapy's middleware off.
+
+    Bounded (REDIRECT_MAX_TIMES) and loop-aware: a chain that comes back to a URL it passed, or grows too long,
+    is not followed further; the 3xx answer goes to the spider with `nb_redirect_problem` = (state, reason), and
+    is recorded as `redirect_loop` or `error`. Off-site targets are followed (report bodies and attachments often
+    live on a file server or an OSS bucket); every redirected request passes the slot, robots.txt and challenge
+    middlewares again like any other.
+    """
+
+    def process_response(self, request: Request, response: Response, spider: Any = None) -> Request | Response:
+        if (request.meta.get("dont_redirect", False) or response.status not in _REDIRECT_STATUSES
+                or b"Location" not in response.headers):
+            return response
+        had_all = request.meta.pop("handle_httpstatus_all", None)
+        try:
+            result = super().process_response(request, response)
+        except IgnoreRequest:
+            chain = [*request.meta.get("redirect_urls", []), request.url]
+            request.meta["nb_redirect_problem"] = (
+                "error", f"more than {self.max_redirect_times} redirects: {' -> '.join(chain)[:400]}")
+            return response
+        finally:
+            if had_all is not None:
+                request.meta["handle_httpstatus_all"] = had_all
+        if isinstance(result, Request):
+            chain = result.meta.get("redirect_urls", [])
+            if any(_same_url(result.url, u) for u in chain):
+                request.meta["nb_redirect_problem"] = (
+                    "redirect_loop", f"redirect loop: {' -> '.join([*chain, result.url])[:400]}")
+                return response
+            if had_all is not None:
+                result.meta["handle_httpstatus_all"] = had_all
+        return result

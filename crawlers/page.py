@@ -194,7 +194,7 @@ class Page:
             href = (a.get("href") or "").strip()
             via = "a"
             if href.lower().startswith("javascript:"):
-                inside = url_inside_javascript(href)
+                inside = url_inside_javascript(href) or url_inside_javascript(a.get("onclick") or "")
                 if inside is None:
                     self.js_without_url.append(a)
                     continue

@@ -31,11 +31,17 @@ from urllib.parse import urlsplit
 import scrapy
 from scrapy import Request, signals
 from scrapy.exceptions import IgnoreRequest
+from twisted.internet.defer import CancelledError
+
+try:  # Scrapy ≥ 2.13 turns a cancelled download into its own exception
+    from scrapy.exceptions import DownloadCancelledError
+except ImportError:  # pragma: no cover - older Scrapy
+    DownloadCancelledError = CancelledError
 from scrapy.http import Response
 
 from core.sniff import sniff
 
-from ..hostile import is_folder_url, is_soft_404
+from ..hostile import is_folder_url, is_gone_redirect, is_soft_404
 from ..items import FetchItem
 from ..middlewares import slot_key
 from ..page import Page
@@ -258,6 +264,16 @@ class BasePortalSpider(DiscoveryMixin, SchedulingMixin, BookkeepingMixin, scrapy
                               error=f"{kind} challenge (HTTP {status})")]
         if status == 304:
             return self.handle_not_modified(ctx, request, response)
+        problem = meta.get("nb_redirect_problem")
+        if problem is not None:  # a redirect loop, or a chain longer than REDIRECT_MAX_TIMES
+            state, reason = problem
+            ctx.counts["errors"] += 1
+            ctx.counts["redirect_loops" if state == "redirect_loop" else "redirect_chains"] += 1
+            if role == "home":
+                ctx.home_error = reason
+            ctx.errors.append(reason[:300])
+            return [self.item(ctx, request, response, state, body=body or None, detected_type=self._type(body),
+                              error=reason)]
         if status >= 300:
             if status != 404 or role in ("home", "column", "list"):
                 ctx.counts["errors"] += 1
@@ -295,6 +311,11 @@ class BasePortalSpider(DiscoveryMixin, SchedulingMixin, BookkeepingMixin, scrapy
                     state = "ok" if role in ("home", "column", "list") else "error"
                     return out + [self.item(ctx, request, response, state, body=body, detected_type=dtype,
                                             error=None if state == "ok" else f"redirect shell to {shell} (followed)")]
+        if page is not None and role == "report" and meta.get("redirect_urls") \
+                and is_gone_redirect(response.url, meta["nb_url"]):
+            ctx.counts["deleted"] += 1
+            return [self.item(ctx, request, response, "deleted", body=body, detected_type=dtype,
+                              error=f"deleted: redirected to {response.url}")]
         if page is not None and role == "report" and is_soft_404(page):
             ctx.counts["deleted"] += 1
             return [self.item(ctx, request, response, "deleted", body=body, detected_type=dtype,
@@ -365,6 +386,13 @@ class BasePortalSpider(DiscoveryMixin, SchedulingMixin, BookkeepingMixin, scrapy
         if "max size" in str(exc) or "maxsize" in str(exc).lower():
             ctx.counts["too_large"] += 1
             return [self.item(ctx, request, None, "too_large", error=msg)]
+        if isinstance(exc, (CancelledError, DownloadCancelledError)) and not str(exc):
+            # Scrapy stops a body that grows past the limit without a Content-Length by cancelling its download,
+            # with no message (a graceful stop lets running downloads finish; a timeout is a TimeoutError).
+            ctx.counts["too_large"] += 1
+            limit = request.meta.get("download_maxsize")
+            return [self.item(ctx, request, None, "too_large",
+                              error=f"body larger than max_size ({limit} bytes) without a Content-Length: download stopped")]
         ctx.counts["errors"] += 1
         ctx.errors.append(f"{msg} {request.url}"[:300])
         if role == "home":

@@ -88,10 +88,15 @@ def test_every_body_is_stored_content_addressed(portal, work):
         if r["sha256"] and r["state"] != "not_modified":
             data = (work["data"] / "raw" / r["sha256"][:2] / r["sha256"]).read_bytes()
             assert hashlib.sha256(data).hexdigest() == r["sha256"] and len(data) == r["size"]
-    # every response the server sent (robots.txt aside) has its manifest row
+    # every response the server sent (robots.txt aside) has its manifest row; a followed redirect is part of
+    # the row of the URL that started the chain (its `redirects`), whose `final_url` is where the body came from
     served = [e for e in work["logs"]["run1"] if not e.path.startswith("/robots.txt") and e.status != 503]
-    assert len(rows) == len(served)
-    assert {r["url"] for r in rows} == {log_url(portal, e) for e in served}
+    final = [e for e in served if e.status not in (301, 302, 303, 307, 308)]
+    assert len(rows) == len(final)
+    assert {r["final_url"] for r in rows} == {log_url(portal, e) for e in final}
+    assert {u for r in rows for u in [r["url"], *r["redirects"], r["final_url"]]} == {log_url(portal, e) for e in served}
+    chained = [r for r in rows if r["redirects"]]
+    assert chained and all(r["redirects"][0] == r["url"] and r["final_url"] != r["url"] for r in chained)
     reports = _documents(rows, role="report")
     exp = {r["url"]: r for r in portal.expected_reports()}
     decoys = {d["url"]: d for d in portal.expected_decoys()}
