@@ -123,7 +123,8 @@ def main() -> int:
           f"{c['reports']} report links, {c['attachments']} attachments")
     print(f"  scrapy bench   : {results['scrapy_bench_pages_per_second']} pages/s (same machine, same run)")
     print(f"  incremental    : second run {inc['second_requests']} requests / first run {inc['first_requests']} "
-          f"= {inc['fraction']:.1%} ({inc['second_304']} answered 304)")
+          f"= {inc['fraction']:.1%} ({inc['second_304']} answered 304; target <= 10%: "
+          f"{'pass' if inc['fraction'] is not None and inc['fraction'] <= 0.10 else 'FAIL'})")
     e = results["entries"]
     print(f"  column entries : {e['fetched']} report pages fetched ({e['unranked']} without a report title, "
           f"{e['excluded']} entries not fetched by title); extraction: {e['not_a_report']} not_a_report "

@@ -58,6 +58,8 @@ PORTAL_COUNTS = (
     "javascript_skipped",  # javascript: links where a report or file was wanted that name no URL to follow
     "redirect_loops",    # pages whose redirects came back to a URL of their chain (fetch state redirect_loop)
     "redirect_chains",   # pages with more redirects than REDIRECT_MAX_TIMES (fetch state error)
+    "walked",            # 1: a full walk this run (home, navigation, every list page); 0: incremental (walk_days)
+    "pages_skipped",     # list pages not fetched: an earlier page of the list showed nothing new (incremental run)
 )
 
 # --- extraction statuses -------------------------------------------------------------------------------------

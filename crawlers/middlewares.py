@@ -10,6 +10,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from scrapy import Request
 from scrapy.downloadermiddlewares.redirect import RedirectMiddleware
+from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
@@ -264,3 +265,39 @@ class PortalRedirectMiddleware(RedirectMiddleware):
             if had_all is not None:
                 result.meta["handle_httpstatus_all"] = had_all
         return result
+
+
+class CachedRobotsTxtMiddleware(RobotsTxtMiddleware):
+    """Scrapy's robots.txt middleware, with each host's robots.txt kept in the crawl state for
+    ROBOTSTXT_CACHE_HOURS (24 by default, as large search engines do): a nightly run does not ask every host for
+    it again. Only answers that say something are kept (2xx, and 404/410: no robots.txt); a challenge, another 4xx,
+    a 5xx or a network failure is asked again next time. 0 hours: no cache."""
+
+    def __init__(self, crawler: Crawler):
+        super().__init__(crawler)
+        self.max_age = crawler.settings.getfloat("ROBOTSTXT_CACHE_HOURS", 24.0) * 3600
+
+    def _state(self):
+        spider = getattr(self.crawler, "spider", None)
+        return getattr(spider, "state", None)
+
+    async def robot_parser(self, request: Request):
+        from scrapy.utils.httpobj import urlparse_cached
+        from scrapy.utils.misc import build_from_crawler
+
+        url = urlparse_cached(request)
+        state = self._state()
+        if url.netloc not in self._parsers and state is not None and self.max_age > 0:
+            body = state.robots(f"{url.scheme}://{url.netloc}", self.max_age)
+            if body is not None:
+                self._parsers[url.netloc] = build_from_crawler(self._parserimpl, self.crawler, body)
+                self._stats.inc_value("robotstxt/cached")
+        return await super().robot_parser(request)
+
+    async def _parse_robots(self, response: Response, netloc: str, request: Request) -> None:
+        state = self._state()
+        if state is not None and self.max_age > 0 and not response.meta.get("nb_challenge") \
+                and (200 <= response.status < 300 or response.status in (404, 410)):
+            body = response.body if 200 <= response.status < 300 else b""
+            state.record_robots(f"{urlsplit(request.url).scheme}://{netloc}", response.status, body)
+        await super()._parse_robots(response, netloc, request)

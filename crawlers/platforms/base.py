@@ -38,7 +38,10 @@ class Follow:
     body: str | None = None
     headers: dict[str, str] | None = None
     meta: dict[str, Any] = field(default_factory=dict)
-    subcolumn: bool = False
+    subcolumn: bool = False  # another list inside the column (a year or unit folder): its own first page decides
+    # A further page of this same list (pagination): between full walks (walk_days), the spider stops a list at
+    # its first page that shows nothing new, so these are fetched one after the other, not all at once.
+    next_page: bool = False
 
 
 @dataclass
@@ -170,7 +173,7 @@ class Platform:
                 continue
             if link.url == page.url:
                 continue
-            out.append(Follow(url=link.url, title=text))
+            out.append(Follow(url=link.url, title=text, next_page=True))
             if nxt and next_url is None:
                 next_url = link.url
             if last:
@@ -178,7 +181,8 @@ class Platform:
         if next_url and last_url and next_url != last_url:
             # Every page from the next one to the last, when both links show the same numbering
             # (index_1 … for TRS-style numbering from 0, index_2 … for numbering from 1).
-            out.extend(Follow(url=u, title=None) for u in enumerate_pages(last_url, page.url, first_url=next_url))
+            out.extend(Follow(url=u, title=None, next_page=True)
+                       for u in enumerate_pages(last_url, page.url, first_url=next_url))
         return out
 
 

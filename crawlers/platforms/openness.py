@@ -38,7 +38,7 @@ class Openness(Platform):
                     n = max(n, int(m2.group(1)))
             n = capped_count(n, res, "共N页")
             for k in range(1, n + 1):
-                res.follow.append(Follow(url=_PAGED.sub(rf"/page_{k}\2", page.url)))
+                res.follow.append(Follow(url=_PAGED.sub(rf"/page_{k}\2", page.url), next_page=True))
         res.follow.extend(self.pagination_links(page, links))
         res.follow.extend(self.subcolumns(page, links, meta.get("nb_column_root")))
         return res

@@ -100,7 +100,8 @@ class BookkeepingMixin:
             "rechecked": c["rechecked"], "too_large": c["too_large"], "truncated": c["truncated"],
             "list_pages": ctx.list_pages, "requests": c["requests"], "entries": c["entries"],
             "excluded": c["excluded"], "unranked": c["unranked"], "capped": c["capped"],
-            "javascript_skipped": c["javascript_skipped"],
+            "javascript_skipped": c["javascript_skipped"], "walked": int(ctx.walk),
+            "pages_skipped": c["pages_skipped"],
         }
         for k, v in sorted(c.items()):
             counts.setdefault(k, v)
@@ -124,7 +125,7 @@ class BookkeepingMixin:
             row["error"] = self.portal_reason(ctx, "interrupted")
         self.store.write_portal(row)
         self.state.record_portal(ctx.portal.id, ctx.column_urls, sorted(ctx.platforms), row["state"], self.run_id,
-                                 sorted(ctx.hosts))
+                                 sorted(ctx.hosts), walked=ctx.walk and ctx.column_found and not interrupted)
         logger.info("portal %s finished: %s, %d pages, %d reports (%d new), %d attachments, %d errors",
                     ctx.portal.id, row["state"], row["counts"]["pages"], row["counts"]["reports"],
                     row["counts"]["new"], row["counts"]["attachments"], row["counts"]["errors"])

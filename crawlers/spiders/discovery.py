@@ -4,6 +4,8 @@ The platform of a list page (crawlers/platforms/) reads it; this module decides 
 """
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -12,7 +14,7 @@ from scrapy.http import Response
 from core.titles import excluded_kind, is_column_title, is_nav_title, is_report_title, nav_score
 
 from ..page import DOWNLOAD_TEXT, IMAGE_EXTS, Page, attachment_ext, clean_url, is_chrome_image, visible_text
-from ..platforms import PLATFORMS, ListResult, detect, platform_names, url_dir
+from ..platforms import PLATFORMS, Follow, ListResult, detect, platform_names, url_dir
 from .context import PortalRun, site_of
 
 
@@ -82,7 +84,11 @@ class DiscoveryMixin:
                 return res
         return detect(page).parse_list(page, meta)
 
-    def handle_list(self, ctx: PortalRun, page: Page, response: Response, as_found_column: bool = True) -> list[Any]:
+    def handle_list(self, ctx: PortalRun, page: Page, response: Response, as_found_column: bool = True,
+                    unchanged: bool = False) -> list[Any]:
+        """A list page: schedule its entries and the pages it leads to. `unchanged`: a 304 (the stored body is
+        read again). Between full walks a list is read page after page and stops at its first page that shows
+        nothing new (unchanged, or only entries an earlier run already has) — new reports appear on page 1."""
         meta = response.meta
         res = self.parse_list(ctx, page, meta)
         if as_found_column:
@@ -95,6 +101,7 @@ class DiscoveryMixin:
         for reason in res.capped:
             ctx.note_cap(f"{reason} ({page.url})")
         out: list[Any] = []
+        candidates = new = 0
         for entry in res.entries:
             ranked = is_report_title(entry.title)
             if as_found_column:
@@ -107,6 +114,9 @@ class DiscoveryMixin:
             elif not ranked:  # outside the column, discovery stays title-driven
                 ctx.counts["decoys"] += 1
                 continue
+            candidates += 1
+            if self.state.doc(ctx.portal.id, clean_url(entry.url)) is None:
+                new += 1
             r = self.schedule_report(ctx, entry.url, entry.title, entry.date, page.url, ranked=ranked)
             if r is not None:
                 out.append(r)
@@ -114,7 +124,18 @@ class DiscoveryMixin:
                     ctx.counts["unranked"] += 1
         self._count_javascript_links(ctx, page)
         root = meta.get("nb_column_root") or url_dir(page.url)
-        for f in res.follow:
+        pages = [f for f in res.follow if f.next_page] + [Follow(**d) for d in meta.get("nb_rest_pages") or ()]
+        follows = [f for f in res.follow if not f.next_page]
+        if not ctx.walk and pages:
+            same_body = meta.get("nb_known_sha") is not None and \
+                meta["nb_known_sha"] == hashlib.sha256(response.body).hexdigest()
+            if unchanged or same_body or (candidates and not new):
+                ctx.counts["pages_skipped"] += len({(f.url, f.body) for f in pages})
+                pages = []
+            else:  # the next page only; it decides about the rest
+                pages = [dataclasses.replace(pages[0], meta={**pages[0].meta, "nb_rest_pages": [
+                    dataclasses.asdict(f) for f in pages[1:]]})]
+        for f in follows + pages:
             extra = dict(f.meta)
             extra["nb_column_root"] = root
             if f.subcolumn:

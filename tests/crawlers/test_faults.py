@@ -32,9 +32,9 @@ def listing(entries: list[tuple[str, str]], tail: str = "") -> Reply:
     return html(f'<ul class="list">{lis}</ul>{tail}')
 
 
-def run(tmp_path, site: MiniSite, name: str, **portal):
+def run(tmp_path, site: MiniSite, name: str, run_id: str | None = None, **portal):
     src = sources_for(tmp_path / f"{name}.yaml", [{"id": name, "name": name, "url": site.url("/"), **portal}])
-    summary = crawl(src, tmp_path / "data", run_id=name)
+    summary = crawl(src, tmp_path / "data", run_id=run_id or name)
     assert summary.returncode == 0, (summary.run_dir / "crawl.stderr").read_text(errors="replace")[-2000:]
     return summary, {r.url: r for r in read_manifest(summary.run_dir)}, read_portals(summary.run_dir)[0]
 
@@ -155,3 +155,27 @@ def test_javascript_report_links(tmp_path):
     assert rows[site.url("/nb/t1.html")].state == "ok"  # the URL inside the javascript: link
     assert rows[site.url("/nb/t3.html")].state == "ok"  # the URL in its onclick
     assert portal.count("javascript_skipped") == 1  # the link that names no URL, counted
+
+
+def test_incremental_run_rediscovers_a_moved_column(tmp_path):
+    """Between full walks a run starts from the column found last time; when that column is gone (the site
+    moved it) the run finds it again from the home page, and the portal is not marked as failing for it."""
+    routes = {"/": html('<div class="main"><a href="/nb/">政府信息公开年报</a></div>'),
+              "/nb/": listing([("/nb/t1.html", title(1))]), "/nb/t1.html": report(1)}
+    with MiniSite(routes) as site:
+        run(tmp_path, site, "moved")
+        assert site.requested("/") == 1
+        site.routes.pop("/nb/")
+        site.routes.update({"/": html('<div class="main"><a href="/xxgk/nb/">政府信息公开年报</a></div>'),
+                            "/xxgk/nb/": listing([("/xxgk/nb/t2.html", title(2)), ("/nb/t1.html", title(1))]),
+                            "/xxgk/nb/t2.html": report(2)})
+        src = sources_for(tmp_path / "moved2.yaml", [{"id": "moved", "name": "moved", "url": site.url("/")}])
+        summary = crawl(src, tmp_path / "data", run_id="moved2")
+        rows = {r.url: r for r in read_manifest(summary.run_dir)}
+        portal = read_portals(summary.run_dir)[0]
+        homes = site.requested("/")
+        run(tmp_path, site, "moved", run_id="moved3", walk_days=0)  # walk_days 0: the home page is read on every run
+        assert site.requested("/") == homes + 1
+    assert rows[site.url("/nb/")].status == 404
+    assert rows[site.url("/xxgk/nb/t2.html")].state == "ok"
+    assert portal.state == "ok" and portal.column_urls == [site.url("/xxgk/nb/")]
