@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .rows import APPLY_COLS, REVIEW_COLS, REVIEW_GROUPS
+from .rows import APPLY_COLS, REVIEW_COLS, REVIEW_GROUPS, TABLES
+from .tables import TableResult
 
 RESULT_ROWS_COMMON = (
     "granted", "partial",
@@ -49,8 +50,17 @@ def _missing(names: list[str], cells: dict[str, Any]) -> str:
     return "not printed: " + ", ".join(miss[:4]) + (" …" if len(miss) > 4 else "")
 
 
-def check_cells(template: str, cells: dict[str, Any]) -> list[dict[str, Any]]:
+def check_cells(template: str, cells: dict[str, Any], unprinted: dict[str, list[str]] | None = None,
+                ) -> list[dict[str, Any]]:
+    """Identities 1-5 of template.md.  `unprinted`, when given, receives for each check that could not be evaluated
+    the keys it needed that were not printed."""
     checks: list[dict[str, Any]] = []
+    unprinted = {} if unprinted is None else unprinted
+
+    def _check(rule: str, ok: bool | None, detail: str, needs: list[str] = ()) -> dict[str, Any]:
+        if ok is None:
+            unprinted[rule] = [k for k in needs if cells.get(k) is None]
+        return {"rule": rule, "ok": ok, "detail": detail}
     rows = result_rows(template, cells)
     for c in APPLY_COLS:
         # 1. new + carried_over = total + carried_forward
@@ -58,7 +68,7 @@ def check_cells(template: str, cells: dict[str, Any]) -> list[dict[str, Any]]:
         right_keys = [f"apply.total.{c}", f"apply.carried_forward.{c}"]
         left, right = _sum([cells.get(k) for k in left_keys]), _sum([cells.get(k) for k in right_keys])
         if left is None or right is None:
-            checks.append(_check(f"apply_flow.{c}", None, _missing(left_keys + right_keys, cells)))
+            checks.append(_check(f"apply_flow.{c}", None, _missing(left_keys + right_keys, cells), left_keys + right_keys))
         else:
             checks.append(_check(f"apply_flow.{c}", left == right,
                                  f"new + carried_over = {left:g}; total + carried_forward = {right:g}"))
@@ -67,7 +77,8 @@ def check_cells(template: str, cells: dict[str, Any]) -> list[dict[str, Any]]:
         total = cells.get(f"apply.total.{c}")
         s = _sum([cells.get(k) for k in keys])
         if total is None or s is None:
-            checks.append(_check(f"apply_results.{c}", None, _missing([f"apply.total.{c}"] + keys, cells)))
+            checks.append(_check(f"apply_results.{c}", None, _missing([f"apply.total.{c}"] + keys, cells),
+                                 [f"apply.total.{c}"] + keys))
         else:
             checks.append(_check(f"apply_results.{c}", total == s, f"total = {total:g}; sum of result rows = {s:g}"))
     # 3. row total = sum of the six applicant columns
@@ -79,7 +90,8 @@ def check_cells(template: str, cells: dict[str, Any]) -> list[dict[str, Any]]:
         if total is None and s is None and all(cells.get(k) is None for k in keys):
             continue  # a row the report does not print (e.g. 2021 （六） sub-rows when printed as one row)
         if total is None or s is None:
-            checks.append(_check(f"apply_row.{r}", None, _missing([f"apply.{r}.total"] + keys, cells)))
+            checks.append(_check(f"apply_row.{r}", None, _missing([f"apply.{r}.total"] + keys, cells),
+                                 [f"apply.{r}.total"] + keys))
         else:
             checks.append(_check(f"apply_row.{r}", total == s, f"total = {total:g}; sum of applicants = {s:g}"))
     # 4. review group total = upheld + corrected + other + pending
@@ -88,7 +100,8 @@ def check_cells(template: str, cells: dict[str, Any]) -> list[dict[str, Any]]:
         total = cells.get(f"review.{g}.total")
         s = _sum([cells.get(k) for k in keys])
         if total is None or s is None:
-            checks.append(_check(f"review_group.{g}", None, _missing([f"review.{g}.total"] + keys, cells)))
+            checks.append(_check(f"review_group.{g}", None, _missing([f"review.{g}.total"] + keys, cells),
+                                 [f"review.{g}.total"] + keys))
         else:
             checks.append(_check(f"review_group.{g}", total == s, f"total = {total:g}; sum of results = {s:g}"))
     # 5. domain: non-negative integers except money and signed change columns
@@ -114,3 +127,71 @@ def check_text(text_total: int | None, cells: dict[str, Any], rule: str, key: st
     if text_total is None or cells.get(key) is None:
         return None
     return _check(rule, text_total == cells[key], f"text says {text_total}; table {key} = {cells[key]:g}")
+
+
+# --- completeness and the verdict --------------------------------------------------------------------------------
+
+def layout_checks(t: TableResult) -> list[dict[str, Any]]:
+    """Did the report print every table, row and column of its template version, each row with its values?"""
+    printed = [x for x in TABLES if x not in t.tables_missing]
+    return [
+        _check("layout.table_missing", not t.tables_missing,
+               f"not printed: {', '.join(t.tables_missing)}; printed: {', '.join(printed) or 'none'}"
+               if t.tables_missing else "all three tables printed"),
+        _check("layout.rows_missing", not t.rows_missing,
+               "not found: " + ", ".join(t.rows_missing) if t.rows_missing else "every row of the printed tables found"),
+        _check("layout.columns_missing", not t.columns_missing,
+               "not printed: " + ", ".join(t.columns_missing) if t.columns_missing else "every column found"),
+        _check("layout.row_values", not t.row_problems,
+               "; ".join(t.row_problems) if t.row_problems else "every row has its number of values"),
+        _check("layout.rows_ambiguous", not t.ambiguous,
+               "; ".join(t.ambiguous) + " (read in the template's order)" if t.ambiguous
+               else "every row's number agrees with its text, or the disagreement is explained"),
+    ]
+
+
+def _layout_keys(t: TableResult, keys: list[str]) -> set[str]:
+    """The keys that a layout problem already accounts for (missing tables, rows and columns)."""
+    out = set()
+    missing_cols = {c.split(".", 1)[1] for c in t.columns_missing}
+    for k in keys:
+        table = k.split(".", 1)[0]
+        prefix, col = k.rsplit(".", 1)
+        if table in t.tables_missing or prefix in t.rows_missing:
+            out.add(k)
+        elif table == "apply" and (col in missing_cols or ("?" in missing_cols and col not in ("person", "total"))):
+            out.add(k)
+    return out
+
+
+IDENTITY_PREFIXES = ("apply_flow.", "apply_results.", "apply_row.", "review_group.", "domain.")
+
+
+def verdict(t: TableResult, checks: list[dict[str, Any]], unprinted: dict[str, list[str]],
+            keys: list[str]) -> tuple[bool, list[str]]:
+    """(verified, unverified_reasons) of an ok report.
+
+    Verified: every table complete, every identity holds, every figure the text states agrees with the table.  A
+    check that could not be evaluated because a value it needs was not printed leaves the report unverified too,
+    unless a layout reason (a missing table, row or column) already says why.
+    """
+    reasons = [f"layout.table_missing: {x}" for x in t.tables_missing]
+    reasons += [f"layout.rows_missing: {x}" for x in t.rows_missing]
+    reasons += [f"layout.columns_missing: {x}" for x in t.columns_missing]
+    reasons += [f"layout.row_values: {x.split(':', 1)[0]}" for x in t.row_problems]
+    for a in t.ambiguous:
+        reasons += [f"layout.rows_ambiguous: {p}" for p in a.split(":", 1)[0].split(" <> ")]
+    explained = _layout_keys(t, keys)
+    for c in checks:
+        rule = c["rule"]
+        if rule.startswith(IDENTITY_PREFIXES):
+            if c["ok"] is False:
+                reasons.append(f"identity: {rule}")
+            elif c["ok"] is None:
+                missing = [k for k in unprinted.get(rule, []) if k not in explained]
+                if missing:
+                    reasons.append(f"unchecked: {rule} (not printed: {', '.join(missing[:3])}"
+                                   + (" …)" if len(missing) > 3 else ")"))
+        elif rule.startswith("text.") and c["ok"] is False:
+            reasons.append(f"text: {rule}")
+    return not reasons, reasons
