@@ -121,6 +121,9 @@ def extract_document(doc: ParsedDocument, source: str, url: str | None = None, s
     unprinted: dict[str, list[str]] = {}
     res.checks = _checks(template, cells, tables, squashed, unprinted)
     res.verified, res.unverified_reasons = checks_mod.verdict(tables, res.checks, unprinted, list(keys))
+    if res.agency is None and meta.agency_reason:
+        # the figures may be verified; who published them is not known: say why (core.titles.parse_title)
+        res.reason = f"agency unreadable: {meta.agency_reason}"
     return res
 
 

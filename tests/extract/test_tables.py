@@ -292,3 +292,13 @@ def test_missing_column_is_null_and_flagged_and_the_others_stay_right():
 def test_not_a_report_has_no_verdict():
     r = extract_bytes(b"<html><body><h1>XX\xe6\x8c\x87\xe5\x8d\x97</h1></body></html>", "x.html")
     assert r.status != "ok" and r.verified is None and r.unverified_reasons == []
+
+
+def test_unreadable_agency_is_null_and_its_reason_is_in_the_result():
+    """The title grammar cannot read a joint title's agency: the result says why (reason), never a guess."""
+    html = table_html(consistent_rows()).replace("XX县文化局2021年".encode("utf-8"),
+                                                 "示例县财政局、示例县税务局2021年".encode("utf-8"))
+    r = extract_bytes(html, "x.html")
+    assert r.status == "ok" and r.agency is None
+    assert r.reason and r.reason.startswith("agency unreadable: ")
+    assert r.verified is True  # the figures themselves are checked
