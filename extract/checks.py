@@ -6,6 +6,7 @@ it needs was not printed.
 """
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from .rows import APPLY_COLS, REVIEW_COLS, REVIEW_GROUPS, TABLES
@@ -50,75 +51,93 @@ def _missing(names: list[str], cells: dict[str, Any]) -> str:
     return "not printed: " + ", ".join(miss[:4]) + (" …" if len(miss) > 4 else "")
 
 
+@lru_cache(maxsize=8)
+def _plan(template: str, single_other: bool) -> tuple:
+    """The identities of a template as key lists, built once (a report only looks values up)."""
+    rows = RESULT_ROWS_COMMON + (("other",) if template == "2019" or single_other else OTHER_SUBROWS)
+    flow = []
+    results = []
+    for c in APPLY_COLS:
+        flow.append((f"apply_flow.{c}", (f"apply.new.{c}", f"apply.carried_over.{c}"),
+                     (f"apply.total.{c}", f"apply.carried_forward.{c}")))
+        results.append((f"apply_results.{c}", f"apply.total.{c}", tuple(f"apply.{r}.{c}" for r in rows)))
+    row_checks = [(f"apply_row.{r}", f"apply.{r}.total", tuple(f"apply.{r}.{c}" for c in APPLY_COLS[:-1]))
+                  for r in ("new", "carried_over") + rows + ("total", "carried_forward")]
+    review = [(f"review_group.{g}", f"review.{g}.total", tuple(f"review.{g}.{c}" for c in REVIEW_COLS[:-1]))
+              for g in REVIEW_GROUPS]
+    return tuple(flow), tuple(results), tuple(row_checks), tuple(review)
+
+
 def check_cells(template: str, cells: dict[str, Any], unprinted: dict[str, list[str]] | None = None,
                 ) -> list[dict[str, Any]]:
     """Identities 1-5 of template.md.  `unprinted`, when given, receives for each check that could not be evaluated
     the keys it needed that were not printed."""
     checks: list[dict[str, Any]] = []
     unprinted = {} if unprinted is None else unprinted
+    get = cells.get
 
-    def _check(rule: str, ok: bool | None, detail: str, needs: list[str] = ()) -> dict[str, Any]:
-        if ok is None:
-            unprinted[rule] = [k for k in needs if cells.get(k) is None]
-        return {"rule": rule, "ok": ok, "detail": detail}
-    rows = result_rows(template, cells)
-    for c in APPLY_COLS:
+    def unknown(rule: str, needs: tuple[str, ...]) -> None:
+        unprinted[rule] = [k for k in needs if get(k) is None]
+        checks.append({"rule": rule, "ok": None, "detail": _missing(list(needs), cells)})
+
+    single = template == "2021" and any(get(f"apply.other.{c}") is not None for c in APPLY_COLS)
+    flow, results, row_checks, review = _plan(template, single)
+    for (f_rule, left_keys, right_keys), (r_rule, total_key, keys) in zip(flow, results):
         # 1. new + carried_over = total + carried_forward
-        left_keys = [f"apply.new.{c}", f"apply.carried_over.{c}"]
-        right_keys = [f"apply.total.{c}", f"apply.carried_forward.{c}"]
-        left, right = _sum([cells.get(k) for k in left_keys]), _sum([cells.get(k) for k in right_keys])
+        left, right = _sum([get(k) for k in left_keys]), _sum([get(k) for k in right_keys])
         if left is None or right is None:
-            checks.append(_check(f"apply_flow.{c}", None, _missing(left_keys + right_keys, cells), left_keys + right_keys))
+            unknown(f_rule, left_keys + right_keys)
         else:
-            checks.append(_check(f"apply_flow.{c}", left == right,
-                                 f"new + carried_over = {left:g}; total + carried_forward = {right:g}"))
+            checks.append({"rule": f_rule, "ok": left == right,
+                           "detail": f"new + carried_over = {left:g}; total + carried_forward = {right:g}"})
         # 2. total = sum of result rows
-        keys = [f"apply.{r}.{c}" for r in rows]
-        total = cells.get(f"apply.total.{c}")
-        s = _sum([cells.get(k) for k in keys])
+        total = get(total_key)
+        s = _sum([get(k) for k in keys])
         if total is None or s is None:
-            checks.append(_check(f"apply_results.{c}", None, _missing([f"apply.total.{c}"] + keys, cells),
-                                 [f"apply.total.{c}"] + keys))
+            unknown(r_rule, (total_key,) + keys)
         else:
-            checks.append(_check(f"apply_results.{c}", total == s, f"total = {total:g}; sum of result rows = {s:g}"))
+            checks.append({"rule": r_rule, "ok": total == s, "detail": f"total = {total:g}; sum of result rows = {s:g}"})
     # 3. row total = sum of the six applicant columns
-    all_rows = ("new", "carried_over") + rows + ("total", "carried_forward")
-    for r in all_rows:
-        keys = [f"apply.{r}.{c}" for c in APPLY_COLS[:-1]]
-        total = cells.get(f"apply.{r}.total")
-        s = _sum([cells.get(k) for k in keys])
-        if total is None and s is None and all(cells.get(k) is None for k in keys):
+    for rule, total_key, keys in row_checks:
+        total = get(total_key)
+        vals = [get(k) for k in keys]
+        if total is None and all(v is None for v in vals):
             continue  # a row the report does not print (e.g. 2021 （六） sub-rows when printed as one row)
+        s = _sum(vals)
         if total is None or s is None:
-            checks.append(_check(f"apply_row.{r}", None, _missing([f"apply.{r}.total"] + keys, cells),
-                                 [f"apply.{r}.total"] + keys))
+            unknown(rule, (total_key,) + keys)
         else:
-            checks.append(_check(f"apply_row.{r}", total == s, f"total = {total:g}; sum of applicants = {s:g}"))
+            checks.append({"rule": rule, "ok": total == s, "detail": f"total = {total:g}; sum of applicants = {s:g}"})
     # 4. review group total = upheld + corrected + other + pending
-    for g in REVIEW_GROUPS:
-        keys = [f"review.{g}.{c}" for c in REVIEW_COLS[:-1]]
-        total = cells.get(f"review.{g}.total")
-        s = _sum([cells.get(k) for k in keys])
+    for rule, total_key, keys in review:
+        total = get(total_key)
+        s = _sum([get(k) for k in keys])
         if total is None or s is None:
-            checks.append(_check(f"review_group.{g}", None, _missing([f"review.{g}.total"] + keys, cells),
-                                 [f"review.{g}.total"] + keys))
+            unknown(rule, (total_key,) + keys)
         else:
-            checks.append(_check(f"review_group.{g}", total == s, f"total = {total:g}; sum of results = {s:g}"))
+            checks.append({"rule": rule, "ok": total == s, "detail": f"total = {total:g}; sum of results = {s:g}"})
     # 5. domain: non-negative integers except money and signed change columns
-    for table in ("active", "apply", "review"):
-        bad = []
-        for key, v in cells.items():
-            if not key.startswith(table + ".") or v is None:
+    bad: dict[str, list[str]] = {"active": [], "apply": [], "review": []}
+    money = NON_COUNT_KEYS.get(template, set())
+    signed = template == "2019"
+    for key, v in cells.items():
+        if v is None:
+            continue
+        if type(v) is int:
+            if v >= 0 or (signed and key.endswith(".change")):
                 continue
-            if key in NON_COUNT_KEYS.get(template, set()):
-                ok = v >= 0
-            elif key.endswith(".change") and template == "2019":
-                ok = float(v).is_integer()
-            else:
-                ok = float(v).is_integer() and v >= 0
-            if not ok:
-                bad.append(f"{key}={v:g}")
-        checks.append(_check(f"domain.{table}", not bad, "; ".join(bad[:5]) or "all values in range"))
+            ok = False
+        elif key in money:
+            ok = v >= 0
+        elif signed and key.endswith(".change"):
+            ok = float(v).is_integer()
+        else:
+            ok = float(v).is_integer() and v >= 0
+        if not ok:
+            bad[key.split(".", 1)[0]].append(f"{key}={v:g}")
+    for table in ("active", "apply", "review"):
+        b = bad[table]
+        checks.append({"rule": f"domain.{table}", "ok": not b, "detail": "; ".join(b[:5]) or "all values in range"})
     return checks
 
 
@@ -152,7 +171,9 @@ def layout_checks(t: TableResult) -> list[dict[str, Any]]:
 
 def _layout_keys(t: TableResult, keys: list[str]) -> set[str]:
     """The keys that a layout problem already accounts for (missing tables, rows and columns)."""
-    out = set()
+    out: set[str] = set()
+    if not (t.tables_missing or t.rows_missing or t.columns_missing):
+        return out
     missing_cols = {c.split(".", 1)[1] for c in t.columns_missing}
     for k in keys:
         table = k.split(".", 1)[0]

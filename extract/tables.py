@@ -94,35 +94,62 @@ class Walk:
     apply_header: tuple[str, ...] = ()  # columns the applications table's header names, in print order
 
 
+_NORMAL: dict[str, tuple[str, Value | None]] = {}  # cell text -> (squashed label, value): template labels and small
+_NORMAL_MAX = 100_000  # numbers repeat across every report, so each distinct text is normalised once per process
+
+
+def _normal(text: str) -> tuple[str, Value | None]:
+    hit = _NORMAL.get(text)
+    if hit is None:
+        hit = (squash(text), parse_value(text))
+        if len(_NORMAL) < _NORMAL_MAX:
+            _NORMAL[text] = hit
+    return hit
+
+
 def _tokens(cells: list[Cell]) -> list[_Tok]:
     """Prepare cells (one normalisation each); free-text lines like "规章 0 0 0" are split into a label and values."""
     out: list[_Tok] = []
+    append = out.append
     for c in cells:
         text = c.text
-        structured = c.table is not None
-        if not structured and " " in text.strip():
+        if c.table is not None:
+            label, value = _normal(text)
+            append(_Tok(text, label, value, c.table, c.row))
+            continue
+        if " " in text.strip():
             m = _SPLIT_TAIL.match(text.strip())
             if m:
                 parts = m.group("values").split()
                 vals = [parse_value(p) for p in parts]
                 if all(v is not None for v in vals) and has_cjk(m.group("label")):
-                    out.append(_Tok(m.group("label"), squash(m.group("label")), None, None, None))
+                    append(_Tok(m.group("label"), squash(m.group("label")), None, None, None))
                     out.extend(_Tok(p, squash(p), v, None, None) for p, v in zip(parts, vals))
                     continue
-        value = parse_value(text)
-        if value is not None and text.strip() == "" and not structured:
+        label, value = _normal(text)
+        if value is not None and not text.strip():
             continue  # a blank line in free text is not a blank cell
-        out.append(_Tok(text, squash(text), value, c.table, c.row if structured else None))
+        append(_Tok(text, label, value, None, None))
     return out
 
 
+_EXACT: dict[str, str] = {}
+
+
 def _exact_form(label: str) -> str:
-    label = strip_enum(label)
+    """The label without enumerators and bracketed notes at its end (cached: labels repeat across reports)."""
+    hit = _EXACT.get(label)
+    if hit is not None:
+        return hit
+    out = strip_enum(label)
     while True:
-        stripped = _PAREN_TAIL.sub("", label)
-        if stripped == label:
-            return label
-        label = stripped
+        stripped = _PAREN_TAIL.sub("", out)
+        if stripped == out:
+            break
+        out = stripped
+    if len(_EXACT) < _NORMAL_MAX:
+        _EXACT[label] = out
+    return out
 
 
 def _same_row(a: _Tok, b: _Tok) -> bool:

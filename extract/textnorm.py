@@ -26,6 +26,8 @@ def nfkc(text: str) -> str:
 
 def squash(text: str) -> str:
     """NFKC, no whitespace, no quotes: the form labels are compared in."""
+    if text.isascii():  # NFKC leaves ASCII alone: "0", "12", "/"
+        return "".join(text.split()).translate(_QUOTES)
     return _WS.sub("", nfkc(text)).translate(_QUOTES)
 
 
