@@ -215,4 +215,8 @@ def verdict(t: TableResult, checks: list[dict[str, Any]], unprinted: dict[str, l
                                    + (" …)" if len(missing) > 3 else ")"))
         elif rule.startswith("text.") and c["ok"] is False:
             reasons.append(f"text: {rule}")
+        elif rule == "sheet.formulas" and c["ok"] is False:
+            cells = c["detail"].split("not computed: ", 1)[-1]
+            reasons += [f"formula: {item.split(' (', 1)[0]} not computed" for item in cells.split("; ")
+                        if not item.startswith("…")]
     return not reasons, reasons

@@ -21,7 +21,7 @@ from .template import detect_template
 from .textnorm import nfkc, squash
 
 # Bump when a change can alter any extracted value: `nianbao reextract` rebuilds older reports.
-EXTRACTOR_VERSION = "1.1.0"
+EXTRACTOR_VERSION = "1.2.0"
 
 _TEXT_NEW = re.compile(r"(?:共|累计|全年)?(?:收到|受理)[^。，,;；]{0,12}?申请(?:共|合计)?(\d+)(?:件|条|个)")
 _TEXT_NONE = re.compile(r"未(?:收到|受理|发生)[^。，,;；]{0,14}?(?:公开申请|申请公开|依申请)")
@@ -120,6 +120,7 @@ def extract_document(doc: ParsedDocument, source: str, url: str | None = None, s
     res.cells = cells
     unprinted: dict[str, list[str]] = {}
     res.checks = _checks(template, cells, tables, squashed, unprinted)
+    res.checks += _formula_checks(doc)
     res.verified, res.unverified_reasons = checks_mod.verdict(tables, res.checks, unprinted, list(keys))
     if res.agency is None and meta.agency_reason:
         # the figures may be verified; who published them is not known: say why (core.titles.parse_title)
@@ -141,6 +142,18 @@ def _checks(template: str, cells: dict, tables: TableResult, squashed: str, unpr
         if c:
             out.append(c)
     return out
+
+
+def _formula_checks(doc: ParsedDocument) -> list[dict]:
+    """A workbook whose formulas carried no cached result (readers/sheet.py computes SUM and + - * / of cells):
+    the check says how many were computed, and names those that could not be (their cells stay null)."""
+    computed, failed = doc.meta.get("formulas_computed"), doc.meta.get("formulas_not_computed")
+    if not computed and not failed:
+        return []
+    detail = f"{computed or 0} formula results computed (the file carried none)"
+    if failed:
+        detail += f"; not computed: {failed}"
+    return [{"rule": "sheet.formulas", "ok": not failed, "detail": detail}]
 
 
 def _first_int(rx: re.Pattern, text: str) -> int | None:
