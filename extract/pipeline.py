@@ -18,7 +18,7 @@ from .settings import DEFAULT_SETTINGS, ExtractSettings
 from core.sniff import sniff
 from .tables import TableResult, assign, walk
 from .template import detect_template
-from .textnorm import nfkc, squash
+from .textnorm import squash_text
 
 # Bump when a change can alter any extracted value: `nianbao reextract` rebuilds older reports.
 EXTRACTOR_VERSION = "1.2.0"
@@ -99,7 +99,7 @@ def extract_document(doc: ParsedDocument, source: str, url: str | None = None, s
     if doc.status:
         res.status, res.reason = doc.status, doc.reason
         return res
-    squashed = squash(doc.text)
+    squashed = squash_text(doc.text)
     meta = read_metadata(doc)
     res.agency, res.report_year, res.published = meta.agency, meta.report_year, meta.published
     res.title = meta.title or doc.title

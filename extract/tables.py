@@ -40,7 +40,7 @@ _REVIEW_ANCHOR = ("行政复议", "行政诉讼")
 _INNER_CONTEXT = frozenset({"other", "results", "apply"})
 
 
-@dataclass
+@dataclass(slots=True)
 class CellValue:
     value: int | float | None
     raw: str
@@ -72,6 +72,9 @@ class _Tok:
     value: Value | None
     table: int | None
     row: int | None
+
+
+_LAZY = -1  # _Hit.enum not read yet (most hits never need it)
 
 
 @dataclass(slots=True)
@@ -342,14 +345,13 @@ def walk(cells: list[Cell]) -> Walk:
         cands = index.lookup(label, exact)
         usable = tuple(c for c in cands if c.context is None or c.context in context)
         if not usable:
+            nxt = toks[i + 1] if i + 1 < n_toks else None
+            if nxt is None or (tok.row is None and nxt.value is None):
+                continue  # free text not followed by a value: narrative, headings
             if has_cjk(label) and _has_values(toks, i):
                 w.hits.append(_Hit(i, (), enumerator_before(label), _unknown_labels(toks, i)))
             continue
         best = usable[0]
-        enum = enumerator_before(label, best.pos)
-        if enum is None and i > 0 and _same_row(toks[i - 1], tok) and toks[i - 1].label \
-                and not strip_enum(toks[i - 1].label):
-            enum = enumerator_before(toks[i - 1].label)  # "1." | "属于国家秘密" in two cells
         inner = False
         if tok.row is not None:
             j = i + 1
@@ -361,7 +363,7 @@ def walk(cells: list[Cell]) -> Walk:
                     inner = True
                     break
                 j += 1
-        w.hits.append(_Hit(i, usable, enum, inner=inner))
+        w.hits.append(_Hit(i, usable, _LAZY, inner=inner))
         if best.prefix.startswith("apply.") and not inner and (
                 w.review_anchor is None or best.prefix == "apply.carried_forward") and _has_values(toks, i):
             if w.apply_start is None:
@@ -379,6 +381,20 @@ def walk(cells: list[Cell]) -> Walk:
                 break
     _merge_unknown_rows(w)
     return w
+
+
+def _enum(toks: list[_Tok], hit: _Hit) -> int | None:
+    """The number printed in front of a recognised label (read once, when a found row needs it)."""
+    if hit.enum != _LAZY:
+        return hit.enum
+    tok = toks[hit.i]
+    enum = enumerator_before(tok.label, hit.cands[0].pos)
+    i = hit.i
+    if enum is None and i > 0 and _same_row(toks[i - 1], tok) and toks[i - 1].label \
+            and not strip_enum(toks[i - 1].label):
+        enum = enumerator_before(toks[i - 1].label)  # "1." | "属于国家秘密" in two cells
+    hit.enum = enum
+    return enum
 
 
 def _unknown_labels(toks: list[_Tok], i: int) -> tuple[str, ...]:
@@ -520,7 +536,7 @@ def assign(w: Walk, template: str) -> TableResult:
             result.rows_found["review"] = 1
             for g in REVIEW_GROUPS:
                 result.found[f"review.{g}"] = "label"
-    _find_crossed(by_prefix, smap, members, result)
+    _find_crossed(toks, by_prefix, smap, members, result)
     _completeness(result, template, review_by_row)
     if not header_ok and result.rows_found["apply"]:
         result.columns_missing = ["apply.?"]
@@ -607,18 +623,23 @@ def _align(run: list[_Hit], cands: list[RowSpec]) -> list[tuple[_Hit, RowSpec]]:
     return out
 
 
-def _find_crossed(by_prefix: dict[str, _Hit], smap: dict[str, RowSpec], members: dict, result: TableResult) -> None:
+def _find_crossed(toks: list[_Tok], by_prefix: dict[str, _Hit], smap: dict[str, RowSpec], members: dict,
+                  result: TableResult) -> None:
     """Two rows whose printed numbers and texts cross: each prints the number of the other's place."""
     seen: set[str] = set()
     for prefix, hit in by_prefix.items():
         spec = smap[prefix]
-        if hit.enum is None or spec.number is None or hit.enum == spec.number or prefix in seen:
+        if spec.number is None or prefix in seen:
             continue
-        other = members.get((spec.table, spec.group, hit.enum))
+        enum = _enum(toks, hit) if hit.cands else hit.enum
+        if enum is None or enum == spec.number:
+            continue
+        other = members.get((spec.table, spec.group, enum))
         if other is None or other not in by_prefix:
             continue
         o_hit = by_prefix[other]
-        if o_hit.enum == spec.number:
+        o_enum = _enum(toks, o_hit) if o_hit.cands else o_hit.enum
+        if o_enum == spec.number:
             seen.update((prefix, other))
             result.ambiguous.append(f"{prefix} <> {other}: numbers and texts cross")
 

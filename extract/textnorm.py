@@ -31,6 +31,24 @@ def squash(text: str) -> str:
     return _WS.sub("", nfkc(text)).translate(_QUOTES)
 
 
+_SQUASHED: dict[str, str] = {}
+
+
+def squash_text(text: str) -> str:
+    """squash() of a whole document's text, line by line through a cache: table labels and numbers repeat in every
+    report, so only the narrative is normalised anew (NFKC does not join characters across a line break here)."""
+    out = []
+    cache = _SQUASHED
+    for line in text.split("\n"):
+        hit = cache.get(line)
+        if hit is None:
+            hit = squash(line)
+            if len(cache) < 100_000 and len(line) < 200:
+                cache[line] = hit
+        out.append(hit)
+    return "".join(out)
+
+
 def squash_with_map(text: str) -> tuple[str, list[int]]:
     """squash(text) and, for each character of it, the index of the original character it came from.
 
@@ -69,6 +87,8 @@ def has_cjk(text: str) -> bool:
 
 def clean_space(text: str) -> str:
     """Collapse runs of whitespace to one space (for raw cell text and titles)."""
+    if text.isalnum():  # "0", "12", "规章": nothing to collapse (the common table cell)
+        return text
     return _WS.sub(" ", text).strip()
 
 
