@@ -18,6 +18,7 @@ server) never sees half a site. It reads the warehouse read-only, so it can run 
 from __future__ import annotations
 
 import datetime as dt
+import html
 import os
 import shutil
 import time
@@ -25,6 +26,8 @@ from dataclasses import asdict, dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any, Callable
+
+from markupsafe import Markup
 
 from core import layout
 from core.errors import UserError
@@ -137,42 +140,75 @@ def _mark(row: dict[str, Any], verified_known: bool) -> dict[str, str]:
     return {"kind": "ok" if good else "bad", "title": title}
 
 
-def _cell(value: Any, raw_text: str | None) -> tuple[str, str, str]:
-    """(text, hover title, css class) of one figure."""
+def _number_text(v: Any) -> str:
+    """format_number for the figures tables, on the fast path (a national build formats ~100 million)."""
+    if isinstance(v, int) and not isinstance(v, bool):
+        return f"{v:,}"
+    f = float(v)
+    if f.is_integer() and abs(f) < 1e15:
+        return f"{int(f):,}"
+    return f"{f:,.4f}".rstrip("0").rstrip(".")
+
+
+def _cell_html(value: Any, raw_text: str | None) -> str:
+    """One figure as a <td>: the number, or "—" for a figure the report does not print (the printed text on hover),
+    never 0."""
     if value is None:
         printed = (raw_text or "").strip()
-        return "—", (f"未填报：印为“{printed}”" if printed else "未填报（空白）"), "np"
-    title = f"原文 “{raw_text}”" if raw_text and format_number(value).replace(",", "") != raw_text.strip() else ""
-    return format_number(value), title, "n"
+        title = f"未填报：印为“{html.escape(printed)}”" if printed else "未填报（空白）"
+        return f'<td class="np" title="{title}">—</td>'
+    text = _number_text(value)
+    if raw_text is not None:
+        printed = raw_text.strip()
+        if printed and printed != text and printed != text.replace(",", ""):
+            return f'<td class="n" title="原文 “{html.escape(printed)}”">{text}</td>'
+    return f'<td class="n">{text}</td>'
 
 
-def _tables(cells: list[dict[str, Any]], dictionary: list[dict[str, Any]], years: list[int]) -> list[dict[str, Any]]:
-    by_year: dict[int, dict[str, dict[str, Any]]] = {}
-    templates: dict[int, str] = {}
-    for c in cells:
-        by_year.setdefault(c["report_year"], {})[c["cell_key"]] = c
-        templates[c["report_year"]] = c["template"]
-    out: dict[str, dict[str, Any]] = {}
-    for d in dictionary:
-        in_forms = set((d["templates"] or "").split(","))
-        if not any(templates.get(y) in in_forms for y in years):
-            continue
-        row_cells: list[tuple[str, str, str] | None] = []
-        for y in years:
-            c = by_year.get(y, {}).get(d["cell_key"])
-            if templates.get(y) not in in_forms or c is None:
-                row_cells.append(None)
-            else:
-                row_cells.append(_cell(c["value"], c["raw_text"]))
-        name = d["table_name"]
-        if name == "apply":  # 189 rows: the 总计 column open, the applicant columns folded
-            name = "apply" if d["cell_key"].endswith(".total") else "apply_by_applicant"
-        t = out.setdefault(name, {"name": name, "title": data.TABLE_NAMES.get(name, name), "rows": [],
-                                  "closed": name == "apply_by_applicant"})
-        t["rows"].append({"key": d["cell_key"], "group": d.get("group"), "row_label": d["row_label"], "col_label": d["col_label"],
-                          "unit": d["unit"], "total": d["cell_key"].endswith(".total"), "cells": row_cells})
-    order = list(data.TABLE_NAMES)
-    return sorted(out.values(), key=lambda t: order.index(t["name"]) if t["name"] in order else len(order))
+NOT_IN_FORM = '<td class="na">·</td>'
+
+
+class FigureTables:
+    """The figure tables of an agency page, rendered straight to HTML: ~400 rows × years per agency is too many
+    cells for a template engine on a national build. Labels are escaped once, here."""
+
+    def __init__(self, dictionary: list[dict[str, Any]]):
+        self.rows = []
+        for d in dictionary:
+            name = d["table_name"]
+            if name == "apply":  # 189 rows: the 总计 column open, the applicant columns folded
+                name = "apply" if d["cell_key"].endswith(".total") else "apply_by_applicant"
+            label = html.escape(d["row_label"] or "")
+            if d.get("group"):
+                label = f'<span class="grp">{html.escape(d["group"])} › </span>{label}'
+            col = html.escape(d["col_label"] or "") + (f"（{html.escape(d['unit'])}）" if d["unit"] else "")
+            total = ' class="total"' if d["cell_key"].endswith(".total") else ""
+            head = (f'<tr data-key="{html.escape(d["cell_key"])}"{total}><td class="lab">{label}</td>'
+                    f'<td class="col">{col}</td>')
+            self.rows.append((name, d["cell_key"], frozenset((d["templates"] or "").split(",")), head))
+
+    def render(self, cells: list[dict[str, Any]], years: list[int]) -> list[dict[str, Any]]:
+        by_year: dict[int, dict[str, dict[str, Any]]] = {}
+        templates: dict[int, str] = {}
+        for c in cells:
+            by_year.setdefault(c["report_year"], {})[c["cell_key"]] = c
+            templates[c["report_year"]] = c["template"]
+        forms = [templates.get(y) for y in years]
+        year_cells = [by_year.get(y, {}) for y in years]
+        out: dict[str, list[str]] = {}
+        for name, key, in_forms, head in self.rows:
+            if not any(f in in_forms for f in forms):
+                continue
+            parts = [head]
+            for form, yc in zip(forms, year_cells):
+                c = yc.get(key) if form in in_forms else None
+                parts.append(NOT_IN_FORM if c is None else _cell_html(c["value"], c["raw_text"]))
+            parts.append("</tr>")
+            out.setdefault(name, []).append("".join(parts))
+        order = list(data.TABLE_NAMES)
+        return [{"name": name, "title": data.TABLE_NAMES.get(name, name), "closed": name == "apply_by_applicant",
+                 "html": Markup("\n".join(rows_))}
+                for name, rows_ in sorted(out.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else 99)]
 
 
 def _trend_series(rows: list[dict[str, Any]]) -> list[tuple[str, str, list[Any]]]:
@@ -250,7 +286,7 @@ def _build(data_dir: Path, published: Path, site: Path, raw: bool, say: Callable
         say("reading the warehouse")
         ov = data.overview(con)
         regions = data.regions(con)
-        dictionary = data.dictionary(con)
+        figure_tables = FigureTables(data.dictionary(con))
         last_run = ov.runs[0]["run_id"] if ov.runs else None
         years_all = list(range(ov.counts["first_year"], ov.counts["last_year"] + 1)) if ov.counts["first_year"] else []
         common = {"built": built, "last_run": last_run, "levels": LEVELS_ZH, "verified_known": ov.verified_known}
@@ -294,7 +330,7 @@ def _build(data_dir: Path, published: Path, site: Path, raw: bool, say: Callable
             agency = {"agency_id": agency_id, "name": name, "level": level}
             written += _write(site / "agency" / f"{agency_id}.html", agency_tpl.render(
                 root="../", page_kind="agency", title=name, agency=agency, path=path, years=years, fig=fig,
-                tables=_tables(cells, dictionary, figure_years), figure_years=figure_years, **common))
+                tables=figure_tables.render(cells, figure_years), figure_years=figure_years, **common))
             marks[agency_id] = {row["report_year"]: _mark(row, ov.verified_known) for row in ay}
             context = " ".join(n for _, n in path)
             entries.append(["a", name, context, f"agency/{agency_id}.html"])
