@@ -161,8 +161,8 @@ def _cell_html(value: Any, raw_text: str | None) -> str:
     if raw_text is not None:
         printed = raw_text.strip()
         if printed and printed != text and printed != text.replace(",", ""):
-            return f'<td class="n" title="原文 “{html.escape(printed)}”">{text}</td>'
-    return f'<td class="n">{text}</td>'
+            return f'<td title="原文 “{html.escape(printed)}”">{text}</td>'
+    return f"<td>{text}</td>"  # right-aligned by the stylesheet: a class per cell would add ~25% to the page
 
 
 NOT_IN_FORM = '<td class="na">·</td>'
@@ -182,7 +182,9 @@ class FigureTables:
             if d.get("group"):
                 label = f'<span class="grp">{html.escape(d["group"])} › </span>{label}'
             col = html.escape(d["col_label"] or "") + (f"（{html.escape(d['unit'])}）" if d["unit"] else "")
-            total = ' class="total"' if d["cell_key"].endswith(".total") else ""
+            key = d["cell_key"]  # bold: the totals (row （七）总计 of table 3, the 总计 columns of table 4)
+            is_total = key.startswith("apply.total.") or (d["table_name"] == "review" and key.endswith(".total"))
+            total = ' class="total"' if is_total else ""
             head = (f'<tr data-key="{html.escape(d["cell_key"])}"{total}><td class="lab">{label}</td>'
                     f'<td class="col">{col}</td>')
             self.rows.append((name, d["cell_key"], frozenset((d["templates"] or "").split(",")), head))
