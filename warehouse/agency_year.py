@@ -82,6 +82,18 @@ ID_PREFIXES = {"report_id": "R", "agency_id": "A", "document_id": "D", "prev_rep
 LEVELS_ZH = {"government": "政府", "department": "部门", "township": "乡镇（街道）"}
 
 
+def view_columns(con, view: str) -> set[str]:
+    return {r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {view}").fetchall()}
+
+
+def number_sql(con, view: str = "agency_year_values", alias: str = "c") -> str:
+    """A cell's number in `view`: `value`, or — where the warehouse keeps money apart in `amount` (DECIMAL) —
+    the amount when there is one. Built on the views only, so it reads both warehouse layouts."""
+    if "amount" in view_columns(con, view):
+        return f"coalesce(CAST({alias}.amount AS DOUBLE), CAST({alias}.value AS DOUBLE))"
+    return f"{alias}.value"
+
+
 def has_verified(con) -> bool:
     """Does this warehouse carry the extractor's verdict per report (`reports.verified`)?"""
     cols = {r[0] for r in con.execute(
@@ -153,18 +165,18 @@ def agency_year_columns(con) -> list[Column]:
     return cols
 
 
-def _headline_sql(h: Headline) -> str:
+def _headline_sql(h: Headline, num: str) -> str:
     keys = ", ".join(f"'{k}'" for k in h.keys)
     if len(h.keys) == 1:
-        expr = f"max(c.value) FILTER (WHERE c.cell_key = {keys})"
+        expr = f"max({num}) FILTER (WHERE c.cell_key = {keys})"
         if h.money:  # the form's unit is 万元; a figure printed with 元 is converted
-            expr = (f"max(CASE WHEN c.unit = '元' THEN c.value / 10000 ELSE c.value END) "
+            expr = (f"max(CASE WHEN c.unit = '元' THEN {num} / 10000 ELSE {num} END) "
                     f"FILTER (WHERE c.cell_key = {keys})")
         return f"{expr} AS {h.name}"
     cond = f"c.cell_key IN ({keys})"
     return (f"CASE WHEN count(*) FILTER (WHERE {cond}) > 0 "
-            f"AND count(c.value) FILTER (WHERE {cond}) = count(*) FILTER (WHERE {cond}) "
-            f"THEN sum(c.value) FILTER (WHERE {cond}) END AS {h.name}")
+            f"AND count({num}) FILTER (WHERE {cond}) = count(*) FILTER (WHERE {cond}) "
+            f"THEN sum({num}) FILTER (WHERE {cond}) END AS {h.name}")
 
 
 def agency_year_query(con) -> str:
@@ -172,7 +184,8 @@ def agency_year_query(con) -> str:
     verified = has_verified(con)
     keys = sorted({k for h in HEADLINES for k in h.keys})
     key_list = ", ".join(f"'{k}'" for k in keys)
-    figures = ",\n               ".join(_headline_sql(h) for h in HEADLINES)
+    num = number_sql(con, "agency_year_values", "c")
+    figures = ",\n               ".join(_headline_sql(h, num) for h in HEADLINES)
     verified_cols = ""
     if verified:
         verified_cols = f"p.verified, {_reasons_sql(con, 'p.unverified_reasons')} AS unverified_reasons,"
@@ -194,16 +207,15 @@ def agency_year_query(con) -> str:
                   AND NOT EXISTS (SELECT 1 FROM reports o WHERE o.status = 'ok' AND o.agency_id = r.agency_id
                                   AND o.report_year = r.report_year)
             ) WHERE rn = 1
-        ), v AS (
+        ), v AS (  -- the speaking reports' cells (agency_year_values holds exactly those)
             SELECT c.report_id,
                {figures}
-            FROM cells c
-            WHERE c.cell_key IN ({key_list}) AND c.report_id IN (SELECT report_id FROM picked)
+            FROM agency_year_values c
+            WHERE c.cell_key IN ({key_list})
             GROUP BY c.report_id
         ), ck AS (
-            SELECT report_id, string_agg(rule, '; ' ORDER BY rule) AS failed_rules
-            FROM checks WHERE ok = false AND report_id IN (SELECT report_id FROM picked)
-            GROUP BY report_id
+            SELECT report_id, replace(failed_rules, ';', '; ') AS failed_rules
+            FROM quality WHERE report_id IN (SELECT report_id FROM picked)
         )
         SELECT p.agency_id, a.name AS agency, a.province, a.city, a.county, a.region_code,
                a.level,

@@ -31,7 +31,7 @@ from core import layout
 from core.errors import UserError
 
 from . import db
-from .agency_year import ID_PREFIXES, LEVELS_ZH, agency_year_columns, agency_year_query
+from .agency_year import ID_PREFIXES, LEVELS_ZH, agency_year_columns, agency_year_query, number_sql
 from .csv_parts import EXCEL_DATA_ROWS, Part, plan_parts
 
 BOM = "\ufeff".encode("utf-8")
@@ -55,12 +55,11 @@ EXPORTS: dict[str, str] = {
         FROM reports r LEFT JOIN agencies a ON a.agency_id = r.agency_id {_SPEAKER}
         ORDER BY r.report_id""",
     "cells": f"""
-        SELECT c.report_id, r.agency, r.report_year, r.template, c.cell_key, c.value, c.raw_text, c.unit,
+        SELECT c.report_id, c.agency, c.report_year, c.template, c.cell_key, {{number}} AS value, c.raw_text, c.unit,
                {_COUNTED_BY_ID}, a.province
-        FROM cells c
-        JOIN reports r ON r.report_id = c.report_id
-        LEFT JOIN agencies a ON a.agency_id = r.agency_id
-        LEFT JOIN cell_dictionary d ON d.template = r.template AND d.cell_key = c.cell_key
+        FROM cell_values c
+        LEFT JOIN agencies a ON a.agency_id = c.agency_id
+        LEFT JOIN cell_dictionary d ON d.template = c.template AND d.cell_key = c.cell_key
         ORDER BY c.report_id, d.ordinal NULLS LAST, c.cell_key""",
     "apply_wide": f"""
         SELECT c.report_id, c.agency, c.report_year, c.template, c.row_key, c.row_label,
@@ -213,8 +212,10 @@ def export_snapshot(
         xlsx = write_workbook(con, ay_parquet, tmp / f"{AGENCY_YEAR}.xlsx", ay_cols, date, excel_rows)
         files.append(SnapshotFile(xlsx.name, AGENCY_YEAR, "xlsx", ay_files[0].rows, [c.header for c in ay_cols]))
         verified = any(c.name == "verified" for c in ay_cols)
+        number = number_sql(con, "cell_values", "c")
         for name, query in EXPORTS.items():
             say(f"exporting {name}")
+            query = query.replace("{number}", number)
             files += _export_table(con, tmp, name, query, excel_rows)[0]
     finally:
         con.close()

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..agency_year import HEADLINES, agency_year_query, has_verified
+from ..agency_year import HEADLINES, agency_year_query, has_verified, number_sql
 
 TREND = ("applications_new", "granted", "partly_granted", "denied", "applications_answered")
 TABLE_NAMES = {"active": "表二 主动公开政府信息情况",
@@ -197,8 +197,9 @@ def agency_reports(con) -> Iterator[tuple[str, list[dict[str, Any]]]]:
 
 def agency_cells(con) -> Iterator[tuple[str, list[dict[str, Any]]]]:
     """(agency_id, the cells of its counted reports: report_year, cell_key, value, raw_text, unit)."""
-    sql = """SELECT agency_id, report_year, template, cell_key, value, raw_text, unit
-             FROM agency_year_values ORDER BY agency_id, report_year, cell_key"""
+    sql = f"""SELECT agency_id, report_year, template, cell_key, {number_sql(con, 'agency_year_values', 'v')} AS value,
+                     raw_text, unit
+              FROM agency_year_values v ORDER BY agency_id, report_year, cell_key"""
     return grouped(stream(con, sql), "agency_id")
 
 
