@@ -14,7 +14,7 @@ command -v soffice >/dev/null 2>&1 || need_apt+=("${APT_PACKAGES[@]}")
 [ -x /usr/bin/chromium ] || need_apt+=(chromium)
 if [ "${#need_apt[@]}" -gt 0 ]; then
   if [ "${NIANBAO_SKIP_APT:-0}" = 1 ]; then
-    echo "setup: skipping apt (NIANBAO_SKIP_APT=1); DOC/WPS conversion needs: ${need_apt[*]}" >&2
+    echo "setup: skipping apt (NIANBAO_SKIP_APT=1); missing system packages: ${need_apt[*]}" >&2
   else
     SUDO=""
     [ "$(id -u)" = 0 ] || SUDO="sudo"
