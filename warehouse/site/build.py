@@ -283,7 +283,6 @@ def _build(data_dir: Path, published: Path, site: Path, raw: bool, say: Callable
     env = _env()
     built = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     con = db.connect(published, read_only=True)
-    written = 0
     try:
         say("reading the warehouse")
         ov = data.overview(con)
@@ -330,7 +329,7 @@ def _build(data_dir: Path, published: Path, site: Path, raw: bool, say: Callable
             fig = charts.figures_by_year("申请与办理结果 Applications and outcomes", figure_years,
                                          _trend_series(read)) if read else None
             agency = {"agency_id": agency_id, "name": name, "level": level}
-            written += _write(site / "agency" / f"{agency_id}.html", agency_tpl.render(
+            _write(site / "agency" / f"{agency_id}.html", agency_tpl.render(
                 root="../", page_kind="agency", title=name, agency=agency, path=path, years=years, fig=fig,
                 tables=figure_tables.render(cells, figure_years), figure_years=figure_years, **common))
             marks[agency_id] = {row["report_year"]: _mark(row, ov.verified_known) for row in ay}
@@ -366,7 +365,7 @@ def _build(data_dir: Path, published: Path, site: Path, raw: bool, say: Callable
                                              [("applications_new", "新收申请", [apps[y][0] for y in ys])])
                 fig["data"][0]["customdata"] = [apps[y][1] for y in ys]
                 fig["data"][0]["hovertemplate"] = "%{x}: %{y:,}（%{customdata} 份报告 reports）<extra></extra>"
-            written += _write(site / "region" / f"{code}.html", region_tpl.render(
+            _write(site / "region" / f"{code}.html", region_tpl.render(
                 root="../", page_kind="region", title=reg.name, region=reg,
                 level_label=REGION_LEVELS.get(reg.level, reg.level), stats=st, children=children,
                 agencies=agencies, years=years_all, fig=fig, **common))
@@ -378,7 +377,7 @@ def _build(data_dir: Path, published: Path, site: Path, raw: bool, say: Callable
         labels = data.headline_labels()
         provinces = [{"code": c, "name": r.name, "agency_count": region_stats.get(c, {}).get("agencies", 0)}
                      for c, r in sorted(regions.items()) if r.level == "province"]
-        written += _write(site / "index.html", env.get_template("index.html.j2").render(
+        _write(site / "index.html", env.get_template("index.html.j2").render(
             root="", page_kind="home", title="政府信息公开工作年度报告数据", ov=ov, c=ov.counts,
             trend_fig=charts.figures_by_year("全国合计 National totals", [t["report_year"] for t in ov.trend],
                                              _trend_series(ov.trend)),
