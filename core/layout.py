@@ -8,6 +8,7 @@
       state/crawl.sqlite              the crawler's increment state
       warehouse/nianbao.duckdb        the published warehouse (replaced atomically by each load)
       exports/YYYY-MM-DD/             snapshots
+      site/                           the static website (`nianbao site`), rebuilt after each nightly run
 
 RUN_ID is `YYYYmmddTHHMMSSZ` (UTC) plus an optional suffix; it never holds a path separator.
 """
@@ -24,6 +25,7 @@ SOURCES_FILE = "sources.yaml"
 CRAWL_LOG = "crawl.log"
 STATS_FILE = "stats.json"
 RESULTS_FILE = "extracted.jsonl"
+RUN_REPORT_FILE = "report.html"  # the run report (flows/run_report.py)
 
 # --- warehouse ----------------------------------------------------------------------------------------------
 WAREHOUSE_FILE = "nianbao.duckdb"
@@ -82,3 +84,7 @@ def lock_path(data_dir: Path) -> Path:
 
 def exports_dir(data_dir: Path) -> Path:
     return Path(data_dir) / "exports"
+
+
+def site_dir(data_dir: Path) -> Path:
+    return Path(data_dir) / "site"

@@ -17,7 +17,7 @@ from typing import Any
 from prefect import flow, get_run_logger, task
 
 from core import layout
-from flows import extract_stage, stages
+from flows import extract_stage, run_report, stages
 from flows.progress import current
 
 BATCH_SIZE = stages.BATCH_SIZE
@@ -127,6 +127,7 @@ def _pipeline(sources: str | None, data_dir: str, only: list[str] | None, full: 
     if export:
         summary.snapshot = timed("export", export_task, data_dir, out_dir)
     summary.warehouse = str(stages.warehouse_path(Path(data_dir)))
+    run_report.after_run(summary, data_dir, build=export)  # the site, then runs/RUN_ID/report.html
     summary.seconds["total"] = round(time.perf_counter() - t, 3)
     logger.info("run %s: %s", summary.run_id, json.dumps(summary.quality, ensure_ascii=False))
     return summary.to_dict()
