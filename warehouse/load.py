@@ -26,7 +26,7 @@ from core.records import PortalRecord, read_manifest, read_portals
 
 from . import db, publish
 from .agencies import default_resolver
-from .ingest import documents_from_manifest, ingest, parse_time
+from .ingest import PortalRef, documents_from_manifest, ingest, parse_time
 from .results import Results
 
 PAUSE_HOOK_ENV = "NIANBAO_TEST_LOAD_PAUSE"  # tests: touch this path and sleep inside the load's transaction
@@ -164,7 +164,7 @@ def load_run(
             con,
             docs,
             results,
-            portals={p["portal_id"]: p for p in portals},
+            portals={p["portal_id"]: PortalRef(p["portal_id"], p["name"], p["region_code"]) for p in portals},
             resolver=default_resolver(),
             run_id=run_id,
             portal_rows=portals,

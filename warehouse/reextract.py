@@ -25,7 +25,7 @@ from core.errors import UserError
 
 from . import publish
 from .agencies import default_resolver
-from .ingest import EXTRACTABLE_ROLES, FETCH_OK, IngestSummary, ingest
+from .ingest import EXTRACTABLE_ROLES, FETCH_OK, Document, IngestSummary, ingest
 from .load import record_run
 from .results import Results
 
@@ -137,7 +137,7 @@ def _ingest_batch(con, batch_docs, batch_results, summary, total, run_id, done, 
     docs = []
     for d, result in zip(batch_docs, batch_results):
         done += 1
-        doc = dict(d)
+        doc = Document.from_row(d)
         problem = result.get("raw_problem")
         if problem == "missing":
             summary.documents_missing_raw += 1
@@ -148,9 +148,7 @@ def _ingest_batch(con, batch_docs, batch_results, summary, total, run_id, done, 
             result = dict(result)
             result["url"], result["sha256"] = d["url"], d["sha256"]
             results.add(result)
-            for f in ("status", "reason", "template", "report_year", "agency", "published", "title", "format",
-                      "layout", "extractor_version", "cells_count"):
-                doc[f] = None
+            doc.set_outcome(None)
         docs.append(doc)
         if progress:
             progress(done, todo)

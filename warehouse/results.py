@@ -243,6 +243,13 @@ class Results:
                 return idx
         return None
 
+    def result(self, idx: int):
+        """The result's metadata as a typed row (warehouse.assemble.ResultMeta)."""
+        from .assemble import ResultMeta
+
+        m = self.meta[idx]
+        return ResultMeta(**{k: m.get(k) for k in ResultMeta.__dataclass_fields__})
+
     def cells_table(self) -> pa.Table:
         """doc_idx, cell_key (dictionary-encoded: DuckDB ingests it faster), value, raw_text, unit."""
         self._flush()
