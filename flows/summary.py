@@ -8,7 +8,7 @@ EXAMPLE_QUERIES = [
      "SELECT report_year, template, sum(value) AS received FROM cell_values "
      "WHERE cell_key = 'apply.new.total' GROUP BY ALL ORDER BY ALL"),
     ("Reports that break an identity, with the rule",
-     "SELECT r.agency, r.report_year, c.rule, c.detail FROM checks c JOIN reports r USING (report_id) "
+     "SELECT r.agency, r.report_year, c.rule, c.detail FROM checks c JOIN reports r USING (report_key) "
      "WHERE c.ok = false ORDER BY r.agency, r.report_year LIMIT 20"),
     ("Timeliness per year (legal deadline: 31 Jan for departments, 31 Mar for governments; townships have none)",
      "SELECT report_year, count(*) FILTER (WHERE on_time) AS on_time, count(*) FILTER (WHERE NOT on_time) AS late, "

@@ -12,6 +12,7 @@ unit-tested on plain dataclasses (tests/warehouse/test_wh_assemble.py).
 from __future__ import annotations
 
 import hashlib
+import re
 from collections import Counter
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime, timezone
@@ -33,11 +34,16 @@ _EPOCH = datetime.min.replace(tzinfo=timezone.utc)
 
 
 # -- identities ------------------------------------------------------------------------------
+_CANONICAL = re.compile(r"https?://[a-z0-9.-]+/[^#\s]*")
+
+
 def canonical_url(url: str | None) -> str | None:
     """Scheme and host lower-cased, default port and fragment dropped; path and query kept as fetched."""
     if not url:
         return None
     url = url.strip()
+    if _CANONICAL.fullmatch(url):  # the common case: already canonical (no port, no fragment, lower-case host)
+        return url
     try:
         parts = urlsplit(url)
         port = parts.port
@@ -141,6 +147,10 @@ class ExtractionOutcome:
     layout: str | None = None
     extractor_version: str | None = None
     cells_count: int | None = None  # non-null cells
+    verified: bool | None = None  # every table complete, every identity holds, text and table agree
+    unverified_reasons: list[str] | None = None
+    ocr_confidence_min: float | None = None  # OCR'd documents only
+    ocr_confidence_mean: float | None = None
 
 
 EXTRACTION_FIELDS = tuple(f.name for f in fields(ExtractionOutcome))
@@ -212,11 +222,18 @@ class Report(_Row):
     checks_failed: int | None = None
     run_id: str | None = None
     fetched_at: datetime | None = None
+    report_key: int | None = None  # the integer surrogate cells and checks carry (set by the writer)
+    verified: bool | None = None  # the speaking document's mark (NULL: no figures, or not assessed)
+    unverified_reasons: list[str] | None = None
+    layout: str | None = None
+    ocr_confidence_min: float | None = None
+    ocr_confidence_mean: float | None = None
 
     COLUMNS = (
-        "report_id", "portal_id", "agency_id", "agency", "report_year", "template", "published", "status",
+        "report_key", "report_id", "portal_id", "agency_id", "agency", "report_year", "template", "published", "status",
         "reason", "source_url", "document_url", "document_id", "document_sha256", "title", "format",
-        "extractor_version", "cells_count", "checks_total", "checks_failed", "run_id", "fetched_at",
+        "extractor_version", "cells_count", "checks_total", "checks_failed", "run_id", "fetched_at", "verified",
+        "unverified_reasons", "layout", "ocr_confidence_min", "ocr_confidence_mean",
     )
 
 
@@ -240,6 +257,10 @@ class ResultMeta:
     cells_count: int = 0  # non-null cells
     checks_total: int = 0
     checks_failed: int = 0
+    verified: bool | None = None
+    unverified_reasons: list[str] | None = None
+    ocr_confidence_min: float | None = None
+    ocr_confidence_mean: float | None = None
 
     def outcome(self) -> ExtractionOutcome:
         return ExtractionOutcome(
@@ -247,6 +268,9 @@ class ResultMeta:
             report_year=parse_int(self.report_year), agency=_str(self.agency), published=parse_date(self.published),
             title=_str(self.title), format=_str(self.format), layout=_str(self.layout),
             extractor_version=_str(self.extractor_version), cells_count=self.cells_count,
+            verified=self.verified if isinstance(self.verified, bool) else None,
+            unverified_reasons=list(self.unverified_reasons) if self.unverified_reasons else None,
+            ocr_confidence_min=self.ocr_confidence_min, ocr_confidence_mean=self.ocr_confidence_mean,
         )
 
 
@@ -270,38 +294,40 @@ class PortalRef:
 
 
 # -- the manifest ------------------------------------------------------------------------------------
-def documents_from_manifest(rows: Iterable[dict[str, Any]], run_id: str | None) -> list[Document]:
-    """Manifest rows → documents (extraction fields not yet set). A URL fetched twice in one run counts once:
-    the latest fetch wins."""
+def documents_from_manifest(rows: Iterable[Any], run_id: str | None) -> list[Document]:
+    """Manifest rows (core.records.ManifestRow, or their dicts) → documents (extraction fields not yet set).
+    A URL fetched twice in one run counts once: the latest fetch wins."""
     docs: dict[str, Document] = {}
     for row in rows:
-        portal_id = _str(row.get("portal_id"))
-        url = _str(row.get("url")) or _str(row.get("final_url"))
+        get = row.get if isinstance(row, dict) else (lambda name, r=row: getattr(r, name, None))
+        portal_id = _str(get("portal_id"))
+        url = _str(get("url")) or _str(get("final_url"))
         if url is None:
             continue
-        role = _str(row.get("role"))
-        headers = row.get("headers") or {}
+        role = _str(get("role"))
+        headers = get("headers") or {}
         content_type = None
         if isinstance(headers, dict):
             for k, v in headers.items():
                 if str(k).lower() == "content-type":
                     content_type = _str(v)
-        parent_url = _str(row.get("parent_url"))
+        parent_url = _str(get("parent_url"))
+        document_id = document_id_for(portal_id, url)
         if role == "report":
-            report_id = report_id_for(portal_id, url)
+            report_id = document_id  # the same key: the page's portal and URL
         elif role == "attachment":
             report_id = report_id_for(portal_id, parent_url or url)
         else:
             report_id = None
         doc = Document(
-            document_id=document_id_for(portal_id, url), portal_id=portal_id, url=url,
-            final_url=_str(row.get("final_url")), role=role, parent_url=parent_url,
-            listing_url=_str(row.get("listing_url")), link_title=_str(row.get("link_title")),
-            list_date=parse_date(row.get("list_date")), report_id=report_id,
-            run_id=_str(row.get("run_id")) or run_id, fetched_at=parse_time(row.get("fetched_at")),
-            http_status=parse_int(row.get("status")), content_type=content_type, fetch_state=_str(row.get("state")),
-            fetch_error=_str(row.get("error")), sha256=_str(row.get("sha256")), size=parse_int(row.get("size")),
-            detected_type=_str(row.get("detected_type")),
+            document_id=document_id, portal_id=portal_id, url=url,
+            final_url=_str(get("final_url")), role=role, parent_url=parent_url,
+            listing_url=_str(get("listing_url")), link_title=_str(get("link_title")),
+            list_date=parse_date(get("list_date")), report_id=report_id,
+            run_id=_str(get("run_id")) or run_id, fetched_at=parse_time(get("fetched_at")),
+            http_status=parse_int(get("status")), content_type=content_type, fetch_state=_str(get("state")),
+            fetch_error=_str(get("error")), sha256=_str(get("sha256")), size=parse_int(get("size")),
+            detected_type=_str(get("detected_type")),
         )
         old = docs.get(doc.document_id)
         if old is not None and old.fetched_at and doc.fetched_at and old.fetched_at > doc.fetched_at:
@@ -388,6 +414,10 @@ def _choose(cands: list[Document], old_report: Report | None) -> tuple[Document 
             and old_report.document_id == d.document_id and old_report.document_sha256 == d.sha256
         )
 
+    if len(cands) == 1:  # the common case: a report page alone
+        d = cands[0]
+        page = d if d.role == "report" else None
+        return page, (d if available(d) else None)
     pages = sorted((d for d in cands if d.role == "report"), key=lambda d: d.fetched_at or _EPOCH, reverse=True)
     page = pages[0] if pages else None
     if page is not None and available(page):
@@ -497,7 +527,7 @@ def assemble(
                 checks_total, checks_failed = old_report.checks_total, old_report.checks_failed
         fetched = [d.fetched_at for d in cands if d.fetched_at]
         reports.append(Report(
-            report_id=rid, portal_id=portal_id, agency_id=agency.agency_id, agency=agency.name,
+            report_key=old_report.report_key if old_report is not None else None, report_id=rid, portal_id=portal_id, agency_id=agency.agency_id, agency=agency.name,
             report_year=parse_int(year), template=speaker.template, published=parse_date(published),
             status=status, reason=reason,
             source_url=page.url if page is not None else (speaker.parent_url or speaker.url),
@@ -505,6 +535,10 @@ def assemble(
             title=speaker.title or (page.link_title if page else None) or speaker.link_title,
             format=speaker.format, extractor_version=speaker.extractor_version, cells_count=cells_count,
             checks_total=checks_total, checks_failed=checks_failed, run_id=run_id,
+            verified=speaker.verified if status == "ok" else None,
+            unverified_reasons=speaker.unverified_reasons if status == "ok" else None,
+            layout=speaker.layout, ocr_confidence_min=speaker.ocr_confidence_min if status == "ok" else None,
+            ocr_confidence_mean=speaker.ocr_confidence_mean if status == "ok" else None,
             fetched_at=(page.fetched_at if page is not None else None) or (max(fetched) if fetched else None),
         ))
         summary.statuses[f"report:{status}"] += 1

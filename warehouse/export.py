@@ -35,11 +35,13 @@ EXPORTS: dict[str, str] = {
         FROM reports r LEFT JOIN agencies a ON a.agency_id = r.agency_id
         ORDER BY r.report_id""",
     "cells": """
-        SELECT c.report_id, r.agency, r.report_year, r.template, c.cell_key, c.value, c.raw_text, c.unit
+        SELECT r.report_id, r.agency, r.report_year, r.template, d.cell_key,
+               coalesce(CAST(c.value AS DOUBLE), CAST(c.amount AS DOUBLE)) AS value,
+               coalesce(c.raw_text, CAST(c.value AS VARCHAR)) AS raw_text, c.unit
         FROM cells c
-        JOIN reports r ON r.report_id = c.report_id
-        LEFT JOIN cell_dictionary d ON d.template = r.template AND d.cell_key = c.cell_key
-        ORDER BY c.report_id, d.ordinal NULLS LAST, c.cell_key""",
+        JOIN reports r ON r.report_key = c.report_key
+        JOIN cell_dictionary d ON d.cell_id = c.cell_id
+        ORDER BY r.report_id, d.ordinal""",
     "apply_wide": """
         SELECT report_id, agency, report_year, template, row_key, row_label,
                person, business, research, nonprofit, legal, other_org, total

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
 import pyarrow as pa
 
 from . import db
@@ -19,7 +18,7 @@ from .assemble import (  # noqa: F401  (re-exported: the loader, re-extraction a
     IngestSummary, PortalRef, Report, assemble, canonical_url, document_id_for, documents_from_manifest,
     parse_date, parse_int, parse_time, report_id_for, stable_id,
 )
-from .results import Results
+from .results import ColumnarResults
 
 DOCUMENT_TYPES = {
     "document_id": pa.string(), "portal_id": pa.string(), "url": pa.string(), "final_url": pa.string(),
@@ -30,14 +29,19 @@ DOCUMENT_TYPES = {
     "detected_type": pa.string(), "status": pa.string(), "reason": pa.string(), "template": pa.string(),
     "report_year": pa.int32(), "agency": pa.string(), "published": pa.date32(), "title": pa.string(),
     "format": pa.string(), "layout": pa.string(), "extractor_version": pa.string(), "cells_count": pa.int32(),
+    "verified": pa.bool_(), "unverified_reasons": pa.list_(pa.string()), "ocr_confidence_min": pa.float64(),
+    "ocr_confidence_mean": pa.float64(),
 }
 REPORT_TYPES = {
+    "report_key": pa.int32(),
     "report_id": pa.string(), "portal_id": pa.string(), "agency_id": pa.string(), "agency": pa.string(),
     "report_year": pa.int32(), "template": pa.string(), "published": pa.date32(), "status": pa.string(),
     "reason": pa.string(), "source_url": pa.string(), "document_url": pa.string(), "document_id": pa.string(),
     "document_sha256": pa.string(), "title": pa.string(), "format": pa.string(),
     "extractor_version": pa.string(), "cells_count": pa.int32(), "checks_total": pa.int32(),
     "checks_failed": pa.int32(), "run_id": pa.string(), "fetched_at": pa.timestamp("us", tz="UTC"),
+    "verified": pa.bool_(), "unverified_reasons": pa.list_(pa.string()), "layout": pa.string(),
+    "ocr_confidence_min": pa.float64(), "ocr_confidence_mean": pa.float64(),
 }
 AGENCY_TYPES = {k: pa.string() for k in ("agency_id", "name", "normalized_name", "region_code", "province", "city",
                                          "county", "level", "resolved_by")}
@@ -57,6 +61,11 @@ def _fetch_rows(con, sql: str, keys: list[str]) -> list[dict[str, Any]]:
 
 def _table(rows: list[dict[str, Any]], types: dict[str, pa.DataType]) -> pa.Table:
     return pa.table({name: pa.array([r.get(name) for r in rows], t) for name, t in types.items()})
+
+
+def _objects_table(objs: list[Any], types: dict[str, pa.DataType]) -> pa.Table:
+    """Dataclass rows → an Arrow table, column by column (no dict per row)."""
+    return pa.table({name: pa.array([getattr(o, name) for o in objs], t) for name, t in types.items()})
 
 
 def stored_rows(con, docs: list[Document], portals: dict[str, PortalRef]):
@@ -84,53 +93,50 @@ def stored_rows(con, docs: list[Document], portals: dict[str, PortalRef]):
 def ingest(
     con,
     docs: list[Document],
-    results: Results,
+    results: ColumnarResults,
     *,
     portals: dict[str, PortalRef],
     resolver: Resolver,
     run_id: str,
-    portal_rows: list[dict[str, Any]] | None = None,
 ) -> IngestSummary:
     """Assemble the reports of `docs` and write them into the warehouse (caller's transaction)."""
     stored_documents, stored_reports, known_portals = stored_rows(con, docs, portals)
     plan = assemble(docs, results, stored_documents=stored_documents, stored_reports=stored_reports,
                     portals=known_portals, resolver=resolver, run_id=run_id)
     write_assembly(con, plan, results, replaced_agencies=bool(stored_reports))
-    if portal_rows:
-        db.delete_keys(con, "portals", "portal_id", [p["portal_id"] for p in portal_rows])
-        db.insert_arrow(con, "portals", _table(portal_rows, PORTAL_TYPES))
-        plan.summary.portals = len(portal_rows)
     return plan.summary
 
 
-def write_assembly(con, plan: Assembly, results: Results, *, replaced_agencies: bool = True) -> None:
-    """Delete by key, insert from Arrow: documents, cells and checks of rebuilt reports, reports, agencies."""
+def write_assembly(con, plan: Assembly, results: ColumnarResults, *, replaced_agencies: bool = True) -> None:
+    """Delete by key, insert: documents, cells and checks of rebuilt reports, reports, agencies.
+
+    Cells and checks go straight from the extraction's Parquet files into the fact tables
+    (`INSERT … SELECT … FROM read_parquet(…)` joined to a small map of result → report key), never through Python.
+    """
     summary = plan.summary
     db.delete_keys(con, "documents", "document_id", [d.document_id for d in plan.documents])
-    db.insert_arrow(con, "documents", _table([d.to_row() for d in plan.documents], DOCUMENT_TYPES))
+    db.insert_arrow(con, "documents", _objects_table(plan.documents, DOCUMENT_TYPES))
 
-    db.delete_keys(con, "cells", "report_id", plan.rebuilt)
-    db.delete_keys(con, "checks", "report_id", plan.rebuilt)
+    next_key = con.execute("SELECT coalesce(max(report_key), 0) + 1 FROM reports").fetchall()[0][0]
+    for r in plan.reports:
+        if r.report_key is None:
+            r.report_key, next_key = next_key, next_key + 1
+    by_id = {r.report_id: r for r in plan.reports}
+    rebuilt = [by_id[rid].report_key for rid in plan.rebuilt]
+    db.delete_keys(con, "cells", "report_key", rebuilt, pa.int32())
+    db.delete_keys(con, "checks", "report_key", rebuilt, pa.int32())
     if plan.cell_sources:
-        info = {r.report_id: (r.report_year, r.template) for r in plan.reports}
-        rounds = max(len(v) for v in plan.cell_sources.values())
-        for k in range(rounds):  # round k: each result's k-th report
-            mapping = {idx: rids[k] for idx, rids in plan.cell_sources.items() if len(rids) > k}
-            summary.cells += insert_result_cells(con, results, mapping, info)
-            summary.checks += insert_result_checks(con, results, mapping)
+        pairs = [(idx, by_id[rid]) for idx, rids in plan.cell_sources.items() for rid in rids]
+        summary.cells += insert_cells(con, results.paths["cells"], pairs)
+        summary.checks += insert_checks(con, results.paths["checks"], pairs)
 
     db.delete_keys(con, "reports", "report_id", [r.report_id for r in plan.reports])
-    db.insert_arrow(con, "reports", _table([r.to_row() for r in plan.reports], REPORT_TYPES))
-    if plan.kept_cells:  # cells kept from an earlier load: keep their copies of the report's year and template
-        con.register("_kept", pa.table({"k": pa.array(sorted(plan.kept_cells), pa.string())}))
-        try:
-            con.execute(
-                "UPDATE cells SET report_year = r.report_year, template = r.template FROM reports r "
-                "WHERE cells.report_id = r.report_id AND cells.report_id IN (SELECT k FROM _kept) "
-                "AND (cells.report_year IS DISTINCT FROM r.report_year OR cells.template IS DISTINCT FROM r.template)"
-            )
-        finally:
-            db._unregister(con, "_kept")
+    db.insert_arrow(con, "reports", _objects_table(plan.reports, REPORT_TYPES))
+    if plan.kept_cells:  # cells kept from an earlier load: keep their copy of the report's year in step
+        db.with_keys(con, [by_id[rid].report_key for rid in plan.kept_cells], pa.int32(), lambda keys: con.execute(
+            "UPDATE cells SET report_year = r.report_year FROM reports r "
+            f"WHERE cells.report_key = r.report_key AND cells.report_key IN (SELECT k FROM {keys}) "
+            "AND cells.report_year IS DISTINCT FROM r.report_year"))
 
     agency_rows = [_agency_dict(a) for a in plan.agencies]
     db.delete_keys(con, "agencies", "agency_id", [a["agency_id"] for a in agency_rows])
@@ -146,58 +152,54 @@ def _agency_dict(agency: Any) -> dict[str, Any]:
     return {k: getattr(agency, k) for k in AGENCY_TYPES}
 
 
-def _report_index(results: Results, idx_to_report: dict[int, str]) -> tuple[np.ndarray, list[str]]:
-    """doc_idx → position in a sorted list of report ids (-1: the document's cells are not loaded)."""
-    report_ids = sorted(set(idx_to_report.values()))
-    pos = {rid: i for i, rid in enumerate(report_ids)}
-    mapping = np.full(len(results), -1, dtype=np.int32)
-    for idx, rid in idx_to_report.items():
-        mapping[idx] = pos[rid]
-    return mapping, report_ids
+def _result_map(pairs: list[tuple[int, Report]]) -> pa.Table:
+    """doc_idx → report_key (and the report's year): a result serving two reports appears twice."""
+    return pa.table({
+        "doc_idx": pa.array([i for i, _ in pairs], pa.int32()),
+        "report_key": pa.array([r.report_key for _, r in pairs], pa.int32()),
+        "report_year": pa.array([r.report_year for _, r in pairs], pa.int32()),
+    })
 
 
-def _with_report(table: pa.Table, mapping: np.ndarray, report_ids: list[str],
-                 extra: dict[str, pa.Array] | None = None) -> pa.Table:
-    """Replace doc_idx by report_id (dictionary-encoded) and add per-report columns (`extra`, by position)."""
-    doc_idx = table.column("doc_idx").to_numpy()
-    rpos = mapping[doc_idx]
-    keep = rpos >= 0
-    if not keep.all():
-        table = table.filter(pa.array(keep))
-        rpos = rpos[keep]
-    indices = pa.array(rpos, pa.int32())
-    table = table.drop_columns(["doc_idx"]).add_column(
-        0, "report_id", pa.DictionaryArray.from_arrays(indices, pa.array(report_ids, pa.string())))
-    for name, values in (extra or {}).items():
-        table = table.append_column(name, values.take(indices))
-    return table
+def _money_ids() -> str:
+    t = db.cell_dictionary_table()
+    ids = [i for i, vt in zip(t.column("cell_id").to_pylist(), t.column("value_type").to_pylist()) if vt == "money"]
+    return ", ".join(str(i) for i in ids)
 
 
-def insert_result_cells(con, results: Results, idx_to_report: dict[int, str],
-                        report_info: dict[str, tuple[int | None, str | None]] | None = None) -> int:
-    """Insert the cells of the documents in `idx_to_report`; report_info: report_id → (report_year, template)."""
-    cells = results.cells_table()
-    if cells.num_rows == 0:
-        return 0
-    mapping, report_ids = _report_index(results, idx_to_report)
-    info = report_info or {}
-    years = pa.array([info.get(r, (None, None))[0] for r in report_ids], pa.int32())
-    templates = pa.array([info.get(r, (None, None))[1] for r in report_ids], pa.string())
-    return insert_cells(con, _with_report(cells, mapping, report_ids,
-                                          {"report_year": years, "template": templates}))
+WHOLE = "(c.value = trunc(c.value) AND abs(c.value) < 9007199254740992)"
 
 
-CELL_COLUMNS = ["report_id", "cell_key", "value", "raw_text", "unit", "report_year", "template"]
+def insert_cells(con, path, pairs: list[tuple[int, Report]]) -> int:
+    """Insert the cells of the results in `pairs` from a columnar cells file; returns the rows inserted.
+
+    A count goes to `value` (BIGINT), a money cell (and a count printed with a fraction) to `amount` (DECIMAL);
+    cells whose key is not in cells.csv have no cell_id and stay out (their result carries a failed
+    `contract.unknown_cell_keys` check).
+    """
+    money = _money_ids()
+    con.register("_result_map", _result_map(pairs))
+    try:
+        return con.execute(f"""
+            INSERT INTO cells (report_key, cell_id, value, amount, raw_text, unit, report_year)
+            SELECT m.report_key, c.cell_id,
+                   CASE WHEN c.cell_id NOT IN ({money}) AND {WHOLE} THEN CAST(c.value AS BIGINT) END,
+                   CASE WHEN c.cell_id IN ({money}) OR NOT {WHOLE} THEN TRY_CAST(c.value AS DECIMAL(38,4)) END,
+                   c.raw_text, c.unit, m.report_year
+            FROM read_parquet({db.sql_literal(path)}) c
+            JOIN _result_map m ON m.doc_idx = c.doc_idx
+            WHERE c.cell_id IS NOT NULL""").fetchall()[0][0]
+    finally:
+        db._unregister(con, "_result_map")
 
 
-def insert_cells(con, table: pa.Table) -> int:
-    """Bulk insert into `cells` from an Arrow table with CELL_COLUMNS (string columns may be dictionary-encoded)."""
-    return db.insert_arrow(con, "cells", table, CELL_COLUMNS)
-
-
-def insert_result_checks(con, results: Results, idx_to_report: dict[int, str]) -> int:
-    checks = results.checks_table()
-    if checks.num_rows == 0:
-        return 0
-    mapping, report_ids = _report_index(results, idx_to_report)
-    return db.insert_arrow(con, "checks", _with_report(checks, mapping, report_ids))
+def insert_checks(con, path, pairs: list[tuple[int, Report]]) -> int:
+    con.register("_result_map", _result_map(pairs))
+    try:
+        return con.execute(f"""
+            INSERT INTO checks (report_key, rule, ok, detail)
+            SELECT m.report_key, k.rule, k.ok, k.detail
+            FROM read_parquet({db.sql_literal(path)}) k
+            JOIN _result_map m ON m.doc_idx = k.doc_idx""").fetchall()[0][0]
+    finally:
+        db._unregister(con, "_result_map")

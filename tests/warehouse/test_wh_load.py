@@ -87,8 +87,8 @@ def test_load_every_cell(data_dir):
             assert len(rep) == 1, page_url
             assert rep[0][0] == status, page_url
             assert rep[0][1] == page_url and rep[0][2] == doc_url
-            cells = rows(con, "SELECT cell_key, value, raw_text, unit FROM cells WHERE report_id = ?", [rid])
-            checks = rows(con, "SELECT rule, ok, detail FROM checks WHERE report_id = ?", [rid])
+            cells = rows(con, "SELECT cell_key, value, raw_text, unit FROM cell_rows WHERE report_id = ?", [rid])
+            checks = rows(con, "SELECT rule, ok, detail FROM check_rows WHERE report_id = ?", [rid])
             if status != "ok":
                 assert cells == [] and checks == []
                 continue
@@ -159,15 +159,15 @@ def test_changed_page_replaces_cells(data_dir):
     with reader(data_dir) as con:
         assert rows(con, "SELECT count(*) FROM reports")[0][0] == n_reports
         assert rows(con, "SELECT count(*) FROM cells")[0][0] == n_cells
-        assert rows(con, "SELECT value FROM cells WHERE report_id = ? AND cell_key = 'apply.new.person'", [rid]) == [
+        assert rows(con, "SELECT value FROM cell_rows WHERE report_id = ? AND cell_key = 'apply.new.person'", [rid]) == [
             (12345.0,)]
-        assert rows(con, "SELECT count(*) FROM cells WHERE report_id = ?", [rid]) == [(207,)]
+        assert rows(con, "SELECT count(*) FROM cell_rows WHERE report_id = ?", [rid]) == [(207,)]
         # the unchanged page keeps its cells and its extraction
         rid2 = report_id_for("tc", P + "/nb/2.html")
         assert rows(con, "SELECT status, template, cells_count, run_id FROM reports WHERE report_id = ?", [rid2]) == [
             ("ok", "2019", 198, "20260201T000000Z")]
-        assert rows(con, "SELECT count(*) FROM cells WHERE report_id = ?", [rid2]) == [(198,)]
-        assert rows(con, "SELECT count(*), count(DISTINCT report_id || cell_key) FROM cells")[0] == (n_cells, n_cells)
+        assert rows(con, "SELECT count(*) FROM cell_rows WHERE report_id = ?", [rid2]) == [(198,)]
+        assert rows(con, "SELECT count(*), count(DISTINCT report_id || cell_key) FROM cell_rows")[0] == (n_cells, n_cells)
         assert rows(con, "SELECT count(*) FROM runs") == [(2,)]
     assert_consistent(data_dir)
 
@@ -191,7 +191,7 @@ def test_page_becomes_attachment_report(data_dir):
     load_run(data_dir, *b2.write())
     with reader(data_dir) as con:
         assert rows(con, "SELECT status, document_url FROM reports WHERE report_id = ?", [rid]) == [("ok", P + "/a.docx")]
-        got = dict(rows(con, "SELECT cell_key, value FROM cells WHERE report_id = ?", [rid]))
+        got = dict(rows(con, "SELECT cell_key, value FROM cell_rows WHERE report_id = ?", [rid]))
         assert got == {k: (None if v is None else float(v)) for k, v in att["cells"].items()}
         assert rows(con, "SELECT count(*) FROM reports") == [(1,)]
     assert_consistent(data_dir)
@@ -291,9 +291,9 @@ def test_one_file_serving_two_reports(data_dir):
     s = load_run(data_dir, *b.write())
     assert s.reports == 4 and s.reports_ok == 4
     with reader(data_dir) as con:
-        counts = dict(rows(con, "SELECT r.source_url, count(c.cell_key) FROM reports r JOIN cells c USING (report_id) "
+        counts = dict(rows(con, "SELECT r.source_url, count(c.cell_key) FROM reports r JOIN cell_rows c USING (report_id) "
                                 "GROUP BY 1"))
         assert counts == {P + "/same.html": 207, "https://www.dazhou.example.gov.cn/same.html": 207,
                           P + "/p1.html": 207, P + "/p2.html": 207}
-        assert rows(con, "SELECT count(DISTINCT report_id) FROM checks") == [(4,)]
+        assert rows(con, "SELECT count(DISTINCT report_id) FROM check_rows") == [(4,)]
     assert_consistent(data_dir)
