@@ -91,6 +91,7 @@ def baseline_ctas(extracted: Path, out: Path) -> float:
 
     t = time.perf_counter()
     con = duckdb.connect(str(out), config={"storage_compatibility_version": db.STORAGE_VERSION})
+    con.execute("SET enable_progress_bar = false")
     for part, path in layout.columnar_paths(extracted).items():
         con.execute(f"CREATE TABLE {part} AS SELECT * FROM read_parquet({db.sql_literal(path)})")
     con.execute("CHECKPOINT")

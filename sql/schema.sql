@@ -102,7 +102,10 @@ CREATE TABLE IF NOT EXISTS agencies (
     city            VARCHAR,
     county          VARCHAR,
     level           VARCHAR,   -- government, department, township
-    resolved_by     VARCHAR    -- name (a division in the name), portal (the portal's region), none
+    resolved_by     VARCHAR,   -- name (a division in the name, within the portal's region), name_elsewhere (a
+                               -- division in the name outside the portal's region: another region's report reposted
+                               -- on the portal), portal (no division named: the portal's region), none (not placed)
+    region_reason   VARCHAR    -- why region_code is NULL (resolved_by none)
 );
 
 -- Every fetched file (manifest row), latest fetch per (portal, URL), with its extraction outcome.

@@ -513,7 +513,9 @@ def assemble(
         portal_id = (page or speaker).portal_id
         portal = portals.get(portal_id or "") or PortalRef(portal_id or "")
         agency = resolver.resolve(name, _str(portal.region_code), _str(portal.name))
-        agencies.setdefault(agency.agency_id, agency)
+        known = agencies.get(agency.agency_id)
+        if known is None or (known.resolved_by == "name_elsewhere" and agency.resolved_by == "name"):
+            agencies[agency.agency_id] = agency  # the agency as found on its own region's portal, when it is
 
         cells_count = checks_total = checks_failed = None
         if chosen is not None:

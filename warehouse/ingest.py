@@ -44,7 +44,7 @@ REPORT_TYPES = {
     "ocr_confidence_min": pa.float64(), "ocr_confidence_mean": pa.float64(),
 }
 AGENCY_TYPES = {k: pa.string() for k in ("agency_id", "name", "normalized_name", "region_code", "province", "city",
-                                         "county", "level", "resolved_by")}
+                                         "county", "level", "resolved_by", "region_reason")}
 PORTAL_TYPES = {k: pa.string() for k in ("portal_id", "name", "url", "platform", "region_code", "state", "counts",
                                          "run_id")}
 

@@ -255,7 +255,10 @@ def test_ids_are_stable():
         ("通川区乡村振兴局", "511702", "511702", "department"),
         ("市中区财政局", "370100", "370103", "department"),
         ("市中区财政局", "370000", "370000", "department"),  # two 市中区 in 山东: the portal's region
-        ("达州市通川区教育局", "510100", "510100", "department"),  # outside the portal's region: the portal's
+        ("达州市通川区教育局", "510100", "511702", "department"),  # outside the portal's region: where the name says
+        ("达州市人民政府", "511702", "511700", "government"),  # a city's report on a county's list: the city
+        ("朝阳区教育局", "310000", None, "department"),  # two 朝阳区, neither in 上海: not placed
+        ("财政局", None, None, "department"),  # no division named, no portal region: not placed
     ],
 )
 def test_agency_resolution(name, portal_region, region, level):
@@ -296,4 +299,37 @@ def test_one_file_serving_two_reports(data_dir):
         assert counts == {P + "/same.html": 207, "https://www.dazhou.example.gov.cn/same.html": 207,
                           P + "/p1.html": 207, P + "/p2.html": 207}
         assert rows(con, "SELECT count(DISTINCT report_id) FROM check_rows") == [(4,)]
+    assert_consistent(data_dir)
+
+
+def test_reposted_report_keeps_its_own_agency_and_region(data_dir):
+    """A city's report reposted on a county's list is the city's agency (same agency as on the city's own portal,
+    so agency_year_reports keeps one); an agency that cannot be placed has no region and says why."""
+    b = RunBuilder(data_dir)
+    b.portal("tc", "达州市通川区人民政府", "511702")
+    b.portal("dz", "达州市人民政府", "511700", "https://www.dazhou.example.gov.cn/")
+    city = make_result(year=2021, agency="达州市财政局", seed=21)
+    b.fetch("tc", P + "/city.html", "report", result=city)  # on the county's list
+    b.fetch("dz", "https://www.dazhou.example.gov.cn/cz.html", "report", result=city, body=b"the city's own copy")
+    b.fetch("tc", P + "/own.html", "report", result=make_result(year=2021, agency="通川区财政局", seed=22))
+    b.fetch("tc", P + "/far.html", "report", result=make_result(year=2021, agency="朝阳区教育局", seed=23))
+    load_run(data_dir, *b.write())
+    with reader(data_dir) as con:
+        got = {r[0]: r[1:] for r in rows(
+            con, "SELECT source_url, portal_id, region_code, city, county, resolved_by, region_reason, agency_id, "
+                 "portal_region_code FROM report_overview")}
+        picked = rows(con, "SELECT count(*), max(reports_in_year) FROM agency_year_reports WHERE agency = '达州市财政局'")
+    reposted = got[P + "/city.html"]
+    assert reposted[:4] == ("tc", "511700", "达州市", None)  # the city's region, not the county portal's
+    assert reposted[5] is None
+    assert reposted[7] == "511702"  # the portal it was found on
+    assert reposted[6] == got["https://www.dazhou.example.gov.cn/cz.html"][6]  # one agency, found on two portals
+    assert reposted[4] == "name"  # as placed on its own region's portal
+    # alone on the county's list, it is placed by its name, outside the portal's region
+    assert default_resolver().resolve("达州市财政局", "511702").resolved_by == "name_elsewhere"
+    assert got[P + "/own.html"][1:5] == ("511702", "达州市", "通川区", "name")
+    far = got[P + "/far.html"]
+    assert far[1] is None and far[4] == "none" and far[7] == "511702"
+    assert "朝阳区" in far[5] and "511702" in far[5]
+    assert picked == [(1, 2)]
     assert_consistent(data_dir)
