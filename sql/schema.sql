@@ -72,7 +72,9 @@ CREATE TABLE IF NOT EXISTS portals (
     region_code VARCHAR,
     state       VARCHAR,
     counts      JSON,
-    run_id      VARCHAR    -- last run that listed the portal
+    run_id      VARCHAR,   -- last run that listed the portal
+    reason      VARCHAR,   -- why, for every state but ok
+    agency_id   VARCHAR    -- the portal's own government as an agency (agencies.agency_id)
 );
 
 -- Each portal's state in each crawl run: the history behind `portals` (which holds the latest). key: (run_id, portal_id)

@@ -175,33 +175,83 @@ FROM (
     WHERE r.status <> 'not_a_report' AND r.report_year IS NOT NULL
 );
 
--- Coverage: every agency seen × every year seen: reports found, extracted, or missing.
+-- Each portal's state in its latest crawl (from portal_runs).
+CREATE OR REPLACE VIEW portal_latest AS
+SELECT * FROM portal_runs
+QUALIFY row_number() OVER (PARTITION BY portal_id ORDER BY run_id DESC) = 1;
+
+-- One row per portal and crawl run: its count of reports against its previous run's. sharp_drop flags a count that
+-- fell to half or less (from at least 4 reports) or to zero (from any): a portal whose page changed under the
+-- crawler, or a run that read less than before. Same rule as warehouse.portal_history.is_sharp_drop.
+CREATE OR REPLACE VIEW portal_report_changes AS
+SELECT run_id, portal_id, name, state, reason, reports, prev_run_id, prev_state, prev_reports,
+       reports - prev_reports AS change,
+       coalesce(prev_reports > 0 AND (reports = 0 OR (prev_reports >= 4 AND reports * 2 <= prev_reports)), false)
+           AS sharp_drop
+FROM (
+    SELECT run_id, portal_id, name, state, reason, reports,
+           lag(run_id) OVER w AS prev_run_id, lag(state) OVER w AS prev_state, lag(reports) OVER w AS prev_reports
+    FROM portal_runs
+    WINDOW w AS (PARTITION BY portal_id ORDER BY run_id)
+);
+
+-- Coverage, one row per agency and year: every agency seen (in a report, or as a portal's own government) × every
+-- year seen: reports found and extracted; for a missing report, missing_reason tells "not published" (a portal of
+-- the agency was read in full in its latest crawl and the report is not there) from what the crawl could not see:
+-- portal_not_crawled, or portal_<state> (blocked, unreachable, challenged, no_column, empty_column, partial,
+-- interrupted) of the agency's portals in their latest crawl.
 CREATE OR REPLACE VIEW coverage AS
 WITH found AS (
     SELECT agency_id, report_year, count(*) AS found, count(*) FILTER (WHERE status = 'ok') AS extracted,
+           count(*) FILTER (WHERE status = 'ok' AND verified) AS verified,
            string_agg(DISTINCT status, ',' ORDER BY status) AS statuses
     FROM reports
     WHERE status <> 'not_a_report' AND report_year IS NOT NULL AND agency_id IS NOT NULL
     GROUP BY agency_id, report_year
+), agency_portals AS (
+    SELECT DISTINCT agency_id, portal_id FROM reports
+    WHERE agency_id IS NOT NULL AND portal_id IS NOT NULL AND status <> 'not_a_report'
+    UNION
+    SELECT agency_id, portal_id FROM portals WHERE agency_id IS NOT NULL
+), portal_state AS (
+    SELECT ap.agency_id,
+           count(*) FILTER (WHERE pl.state = 'ok') AS portals_ok,
+           string_agg(DISTINCT coalesce(pl.state, 'not_crawled'), '+' ORDER BY coalesce(pl.state, 'not_crawled'))
+               AS portal_states,
+           string_agg(DISTINCT ap.portal_id || ': ' || pl.reason, '; ' ORDER BY ap.portal_id || ': ' || pl.reason)
+               FILTER (WHERE pl.state <> 'ok' AND pl.reason IS NOT NULL) AS portal_reasons,
+           string_agg(DISTINCT ap.portal_id, ',' ORDER BY ap.portal_id) AS portals
+    FROM agency_portals ap
+    LEFT JOIN portal_latest pl ON pl.portal_id = ap.portal_id
+    GROUP BY ap.agency_id
+), bounds AS (
+    SELECT coalesce((SELECT min(report_year) FROM found),
+                    (SELECT min(year(started_at)) - 1 FROM portal_runs)) AS lo,
+           coalesce((SELECT max(report_year) FROM found),
+                    (SELECT max(year(started_at)) - 1 FROM portal_runs)) AS hi
 ), years AS (
-    SELECT unnest(range(lo, hi + 1)) AS report_year
-    FROM (SELECT min(report_year) AS lo, max(report_year) AS hi FROM found)
-    WHERE lo IS NOT NULL
+    SELECT unnest(range(lo, hi + 1)) AS report_year FROM bounds WHERE lo IS NOT NULL
 ), ags AS (
-    SELECT DISTINCT agency_id FROM found
+    SELECT agency_id FROM found UNION SELECT agency_id FROM agency_portals
 )
 SELECT ags.agency_id, a.name AS agency, a.region_code, a.province, a.city, a.county, a.level,
        CAST(years.report_year AS INTEGER) AS report_year,
        coalesce(f.found, 0) AS found,
        coalesce(f.extracted, 0) AS extracted,
+       coalesce(f.verified, 0) AS verified,
        coalesce(f.found, 0) = 0 AS missing,
        CASE WHEN coalesce(f.extracted, 0) > 0 THEN 'extracted'
             WHEN coalesce(f.found, 0) > 0 THEN 'found'
             ELSE 'missing' END AS coverage,
-       f.statuses
+       CASE WHEN coalesce(f.found, 0) > 0 THEN NULL
+            WHEN coalesce(ps.portals_ok, 0) > 0 THEN 'not_published'
+            WHEN ps.portal_states IS NULL THEN 'portal_not_crawled'
+            ELSE 'portal_' || ps.portal_states END AS missing_reason,
+       f.statuses, ps.portals, ps.portal_states, ps.portal_reasons
 FROM ags
 CROSS JOIN years
 LEFT JOIN found f ON f.agency_id = ags.agency_id AND f.report_year = years.report_year
+LEFT JOIN portal_state ps ON ps.agency_id = ags.agency_id
 LEFT JOIN agencies a ON a.agency_id = ags.agency_id;
 
 -- Year-on-year change per agency and cell key (agencies with a report in both years), over agency_year_values.

@@ -46,7 +46,7 @@ REPORT_TYPES = {
 AGENCY_TYPES = {k: pa.string() for k in ("agency_id", "name", "normalized_name", "region_code", "province", "city",
                                          "county", "level", "resolved_by", "region_reason")}
 PORTAL_TYPES = {k: pa.string() for k in ("portal_id", "name", "url", "platform", "region_code", "state", "counts",
-                                         "run_id")}
+                                         "run_id", "reason", "agency_id")}
 
 
 def _fetch_rows(con, sql: str, keys: list[str]) -> list[dict[str, Any]]:
@@ -141,8 +141,9 @@ def write_assembly(con, plan: Assembly, results: ColumnarResults, *, replaced_ag
     agency_rows = [_agency_dict(a) for a in plan.agencies]
     db.delete_keys(con, "agencies", "agency_id", [a["agency_id"] for a in agency_rows])
     db.insert_arrow(con, "agencies", _table(agency_rows, AGENCY_TYPES))
-    if replaced_agencies:  # an agency whose last report now resolves elsewhere goes
+    if replaced_agencies:  # an agency whose last report now resolves elsewhere goes (unless a portal's own)
         con.execute("DELETE FROM agencies WHERE agency_id NOT IN (SELECT agency_id FROM reports "
+                    "WHERE agency_id IS NOT NULL) AND agency_id NOT IN (SELECT agency_id FROM portals "
                     "WHERE agency_id IS NOT NULL)")
 
 

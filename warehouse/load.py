@@ -27,7 +27,7 @@ from core.records import PortalRecord, read_portals
 from . import db, publish, unpublished
 from .agencies import default_resolver
 from .assemble import EXTRACTION_FIELDS, FETCH_OK, Assembly, Document, IngestSummary, PortalRef, Report, assemble
-from .ingest import PORTAL_TYPES, _fetch_rows, _table, documents_from_manifest, parse_time, stored_rows, write_assembly
+from .ingest import AGENCY_TYPES, PORTAL_TYPES, _agency_dict, _fetch_rows, _table, documents_from_manifest, parse_time, stored_rows, write_assembly
 from . import results as results_mod
 from .results import ColumnarResults
 
@@ -38,7 +38,7 @@ from .results import ColumnarResults
 # warehouse/unpublished_runs.jsonl and written into `runs` (and `portal_runs`) with the next load that publishes.
 DOCUMENT_CONTENT = ("sha256", "role", "parent_url", "report_id", "portal_id") + EXTRACTION_FIELDS
 REPORT_CONTENT = tuple(c for c in Report.COLUMNS if c not in ("run_id", "fetched_at", "report_key"))
-PORTAL_CONTENT = ("name", "url", "platform", "region_code", "state")
+PORTAL_CONTENT = ("name", "url", "platform", "region_code", "state", "reports")  # a changed count is news
 
 PAUSE_HOOK_ENV = "NIANBAO_TEST_LOAD_PAUSE"  # tests: touch this path and sleep inside the load's transaction
 
@@ -324,16 +324,29 @@ def _loaded_before(con, data_dir: Path, run_id: str, digest: str) -> bool:
 def _stored_portals(con, portals: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     if not portals:
         return {}
-    rows = _fetch_rows(con, "SELECT * FROM portals WHERE portal_id IN (SELECT k FROM _ingest_keys)",
+    rows = _fetch_rows(con, "SELECT * FROM portal_latest WHERE portal_id IN (SELECT k FROM _ingest_keys)",
                        [p["portal_id"] for p in portals])
     return {r["portal_id"]: r for r in rows}
 
 
 def write_portals(con, portals: list[dict[str, Any]]) -> None:
-    """The portals' latest state."""
-    if portals:
-        db.delete_keys(con, "portals", "portal_id", [p["portal_id"] for p in portals])
-        db.insert_arrow(con, "portals", _table(portals, PORTAL_TYPES))
+    """The portals' latest state, and each portal's own government as an agency (so that `coverage` lists it
+    even when the portal yielded no report)."""
+    if not portals:
+        return
+    resolver = default_resolver()
+    own = {}
+    for p in portals:
+        if p.get("name"):
+            a = resolver.resolve(p["name"], p.get("region_code"), p["name"])
+            p["agency_id"] = a.agency_id
+            own[a.agency_id] = a
+    db.delete_keys(con, "portals", "portal_id", [p["portal_id"] for p in portals])
+    db.insert_arrow(con, "portals", _table(portals, PORTAL_TYPES))
+    have = {r[0] for r in con.execute("SELECT agency_id FROM agencies").fetchall()}
+    new = [a for aid, a in own.items() if aid not in have]
+    if new:
+        db.insert_arrow(con, "agencies", _table([_agency_dict(a) for a in new], AGENCY_TYPES))
 
 
 def _as_text(v: Any) -> str | None:
