@@ -229,6 +229,43 @@ def check_cell_ids(con) -> None:
                            "cells.csv may only grow at the end")
 
 
+@lru_cache(maxsize=1)
+def comments() -> dict[tuple[str, str], str]:
+    """(object, column) → "中文 — English" from sql/comments.csv; object "*" holds a column's meaning wherever it
+    appears, column "" the object itself."""
+    import csv
+    import io
+
+    out = {}
+    for r in csv.DictReader(io.StringIO(sql_text("comments.csv"), newline="")):
+        out[(r["object"], r["column"])] = f"{r['zh']} — {r['en']}"
+    return out
+
+
+def comment_for(obj: str, column: str = "") -> str | None:
+    c = comments()
+    return c.get((obj, column)) or (c.get(("*", column)) if column else None)
+
+
+def apply_comments(con) -> None:
+    """COMMENT ON every table, view and column, in Chinese and English (DBeaver and other clients show them).
+    Views lose their comments when they are replaced, so this runs after every (re)creation."""
+    objs = con.execute("SELECT table_name, 'TABLE' FROM duckdb_tables() WHERE schema_name = 'main' "
+                       "AND database_name = current_database() UNION ALL "
+                       "SELECT view_name, 'VIEW' FROM duckdb_views() WHERE NOT internal AND schema_name = 'main' "
+                       "AND database_name = current_database()").fetchall()
+    cols = con.execute("SELECT table_name, column_name FROM duckdb_columns() WHERE schema_name = 'main' "
+                       "AND database_name = current_database()").fetchall()
+    for name, kind in objs:
+        text = comment_for(name)
+        if text:
+            con.execute(f"COMMENT ON {kind} {name} IS {sql_literal(text)}")
+    for table, column in cols:
+        text = comment_for(table, column)
+        if text:
+            con.execute(f'COMMENT ON COLUMN {table}."{column}" IS {sql_literal(text)}')
+
+
 def apply_schema(con) -> None:
     """Create the tables (if missing), migrate older ones, refresh the reference tables, (re)create the views."""
     migrate(con)
@@ -240,6 +277,7 @@ def apply_schema(con) -> None:
     con.execute("DELETE FROM meta WHERE key = 'schema_version'")
     con.execute("INSERT INTO meta VALUES ('schema_version', ?)", [SCHEMA_VERSION])
     con.execute(sql_text("views.sql"))
+    apply_comments(con)
 
 
 def insert_arrow(con, table_name: str, data: pa.Table, columns: list[str] | None = None) -> int:

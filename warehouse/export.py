@@ -31,22 +31,25 @@ EXPORTS: dict[str, str] = {
         SELECT r.report_id, r.agency, a.region_code, r.report_year, r.template, r.published, r.status, r.reason,
                r.source_url, r.document_url, r.checks_failed,
                r.agency_id, a.level, a.province, a.city, a.county, r.portal_id, r.title, r.format,
-               r.document_sha256, r.extractor_version, r.cells_count, r.checks_total, r.run_id
+               r.document_sha256, r.extractor_version, r.cells_count, r.checks_total, r.run_id,
+               r.verified, array_to_string(r.unverified_reasons, '; ') AS unverified_reasons, r.layout,
+               r.ocr_confidence_min, r.ocr_confidence_mean
         FROM reports r LEFT JOIN agencies a ON a.agency_id = r.agency_id
         ORDER BY r.report_id""",
     "cells": """
         SELECT r.report_id, r.agency, r.report_year, r.template, d.cell_key,
                coalesce(CAST(c.value AS DOUBLE), CAST(c.amount AS DOUBLE)) AS value,
-               coalesce(c.raw_text, CAST(c.value AS VARCHAR)) AS raw_text, c.unit
+               coalesce(c.raw_text, CAST(c.value AS VARCHAR)) AS raw_text, c.unit, r.verified
         FROM cells c
         JOIN reports r ON r.report_key = c.report_key
         JOIN cell_dictionary d ON d.cell_id = c.cell_id
         ORDER BY r.report_id, d.ordinal""",
     "apply_wide": """
         SELECT report_id, agency, report_year, template, row_key, row_label,
-               person, business, research, nonprofit, legal, other_org, total
+               person, business, research, nonprofit, legal, other_org, total, verified
         FROM apply_wide ORDER BY report_id, row_ordinal""",
-    "quality": "SELECT * FROM quality ORDER BY report_id",
+    "quality": "SELECT * REPLACE (array_to_string(unverified_reasons, '; ') AS unverified_reasons) "
+               "FROM quality ORDER BY report_id",
     "agencies": "SELECT * FROM agencies ORDER BY agency_id",
     "timeliness": "SELECT * FROM timeliness ORDER BY report_id",
     "coverage": "SELECT * FROM coverage ORDER BY agency_id, report_year",

@@ -1,4 +1,6 @@
 """Schema: built-in readers only, additive migrations of an older warehouse."""
+import re
+
 import duckdb
 from pathlib import Path
 
@@ -101,3 +103,48 @@ def test_schema_2_warehouse_is_migrated(tmp_path):
         assert rows(con, "SELECT data_type FROM information_schema.columns WHERE table_name = 'cells' "
                          "AND column_name = 'value'") == [("BIGINT",)]
     assert_consistent(old_dir)
+
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
+LATIN = re.compile(r"[A-Za-z]{3,}")
+
+
+def test_every_table_view_and_column_is_described_in_chinese_and_english(data_dir):
+    b, _ = build_run1(data_dir)
+    load_run(data_dir, *b.write())
+    with reader(data_dir) as con:
+        objects = rows(con, "SELECT table_name, comment FROM duckdb_tables() WHERE schema_name = 'main' "
+                            "AND database_name = current_database() UNION ALL SELECT view_name, comment "
+                            "FROM duckdb_views() WHERE NOT internal AND NOT temporary AND schema_name = 'main' "
+                            "AND database_name = current_database()")
+        columns = rows(con, "SELECT c.table_name, c.column_name, c.comment FROM duckdb_columns() c "
+                            "WHERE c.schema_name = 'main' AND c.database_name = current_database() "
+                            "AND c.table_name NOT IN ('cell_rows', 'check_rows')")
+    assert len(objects) >= 25 and len(columns) >= 350
+    bad = [name for name, text in objects if not (text and CJK.search(text) and LATIN.search(text))]
+    assert bad == []
+    bad = [(t, c) for t, c, text in columns if not (text and CJK.search(text) and LATIN.search(text))]
+    assert bad == []
+
+
+def test_types(data_dir):
+    b, _ = build_run1(data_dir)
+    load_run(data_dir, *b.write())
+    with reader(data_dir) as con:
+        types = {(t, c): ty for t, c, ty in rows(
+            con, "SELECT table_name, column_name, data_type FROM duckdb_columns() WHERE schema_name = 'main' "
+                 "AND database_name = current_database()")}
+    for view in ("cell_values", "cells_labeled", "agency_year_values", "year_on_year"):
+        assert types[(view, "value")] == "BIGINT", view
+        assert types[(view, "amount")] == "DECIMAL(38,4)", view
+    for c in ("person", "business", "research", "nonprofit", "legal", "other_org", "total"):
+        assert types[("apply_wide", c)] == "BIGINT"
+    assert types[("national_totals", "total")] == "BIGINT"
+    assert types[("national_totals", "total_amount")] == "DECIMAL(38,4)"
+    assert types[("year_on_year", "pct_change")] == "DOUBLE"  # a ratio: fractional
+    doubles = sorted(k for k, ty in types.items() if ty == "DOUBLE")
+    assert doubles == sorted([("documents", "ocr_confidence_min"), ("documents", "ocr_confidence_mean"),
+                              ("reports", "ocr_confidence_min"), ("reports", "ocr_confidence_mean"),
+                              ("runs", "load_seconds"), ("year_on_year", "pct_change")]
+                             + [(v, c) for v in ("agency_year_reports", "quality", "report_overview")
+                                for c in ("ocr_confidence_min", "ocr_confidence_mean")])
