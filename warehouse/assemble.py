@@ -15,6 +15,7 @@ import hashlib
 import re
 from collections import Counter
 from dataclasses import dataclass, field, fields
+from functools import lru_cache
 from datetime import date, datetime, timezone
 from typing import Any, Iterable, Protocol
 from urllib.parse import urlsplit, urlunsplit
@@ -193,8 +194,11 @@ class Document(ExtractionOutcome, _Row):
         return ExtractionOutcome(**{f: getattr(self, f) for f in EXTRACTION_FIELDS})
 
     def set_outcome(self, o: ExtractionOutcome | None) -> None:
-        for f in EXTRACTION_FIELDS:
-            setattr(self, f, getattr(o, f) if o is not None else None)
+        if o is None:
+            for f in EXTRACTION_FIELDS:
+                setattr(self, f, None)
+        else:
+            self.__dict__.update((f, o.__dict__[f]) for f in EXTRACTION_FIELDS)
 
 
 @dataclass
@@ -265,13 +269,19 @@ class ResultMeta:
     def outcome(self) -> ExtractionOutcome:
         return ExtractionOutcome(
             status=_str(self.status) or NOT_EXTRACTED, reason=_str(self.reason), template=_str(self.template),
-            report_year=parse_int(self.report_year), agency=_str(self.agency), published=parse_date(self.published),
+            report_year=parse_int(self.report_year), agency=_str(self.agency), published=_date(self.published),
             title=_str(self.title), format=_str(self.format), layout=_str(self.layout),
             extractor_version=_str(self.extractor_version), cells_count=self.cells_count,
             verified=self.verified if isinstance(self.verified, bool) else None,
             unverified_reasons=list(self.unverified_reasons) if self.unverified_reasons else None,
             ocr_confidence_min=self.ocr_confidence_min, ocr_confidence_mean=self.ocr_confidence_mean,
         )
+
+
+@lru_cache(maxsize=4096)
+def _date(value: Any) -> date | None:
+    """parse_date, cached: a night's reports share a few hundred publication dates."""
+    return parse_date(value)
 
 
 class ResultIndex(Protocol):

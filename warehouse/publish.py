@@ -109,6 +109,7 @@ def _compact_copy(published: Path, build: Path) -> None:
         name = con.execute("SELECT current_database()").fetchall()[0][0]
         con.execute(f"COPY FROM DATABASE published_db TO \"{name}\"")
         con.execute("DETACH published_db")
+        db.apply_schema(con, force=True)  # views and every comment, whatever the copy carried over
         con.execute("CHECKPOINT")
     finally:
         con.close()
