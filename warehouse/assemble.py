@@ -11,6 +11,7 @@ unit-tested on plain dataclasses (tests/warehouse/test_wh_assemble.py).
 """
 from __future__ import annotations
 
+import copy
 import hashlib
 import re
 from collections import Counter
@@ -119,6 +120,11 @@ def _str(value: Any) -> str | None:
 
 
 # -- the rows --------------------------------------------------------------------------------------
+@lru_cache(maxsize=None)
+def _field_names(cls) -> frozenset[str]:
+    return frozenset(f.name for f in fields(cls))
+
+
 class _Row:
     """Conversion between a dataclass row and a table row (a dict with the table's columns)."""
 
@@ -126,7 +132,7 @@ class _Row:
 
     @classmethod
     def from_row(cls, row: dict[str, Any]):
-        names = {f.name for f in fields(cls)}  # type: ignore[arg-type]
+        names = _field_names(cls)
         return cls(**{k: v for k, v in row.items() if k in names})
 
     def to_row(self) -> dict[str, Any]:
@@ -477,7 +483,7 @@ def assemble(
     by_report: dict[str, dict[str, Document]] = {}
     for old in stored_documents.values():
         if old.report_id in touched_candidates:
-            o = Document(**{f.name: getattr(old, f.name) for f in fields(Document)})
+            o = copy.copy(old)
             o.result, o.reused = None, True
             by_report.setdefault(old.report_id, {})[old.document_id] = o
     touched: set[str] = set()

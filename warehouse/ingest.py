@@ -60,6 +60,20 @@ def _fetch_rows(con, sql: str, keys: list[str]) -> list[dict[str, Any]]:
         db._unregister(con, "_ingest_keys")
 
 
+def _fetch_objects(con, sql: str, keys: list[str], cls) -> list[Any]:
+    """Rows of `sql` (over the registered keys) as dataclass objects, read column by column (fast)."""
+    if not keys:
+        return []
+    con.register("_ingest_keys", pa.table({"k": pa.array(sorted(set(keys)), pa.string())}))
+    try:
+        table = con.sql(sql).to_arrow_table()
+    finally:
+        db._unregister(con, "_ingest_keys")
+    names = [n for n in table.column_names if n in cls.__dataclass_fields__]
+    columns = [table.column(n).to_pylist() for n in names]
+    return [cls(**dict(zip(names, values))) for values in zip(*columns)]
+
+
 def _table(rows: list[dict[str, Any]], types: dict[str, pa.DataType]) -> pa.Table:
     return pa.table({name: pa.array([r.get(name) for r in rows], t) for name, t in types.items()})
 
@@ -78,14 +92,16 @@ def stored_rows(con, docs: list[Document], portals: dict[str, PortalRef]):
     new_ids = [d.document_id for d in docs]
     report_ids = sorted({d.report_id for d in docs if d.report_id})
     stored_documents = {
-        r["document_id"]: Document.from_row(r)
-        for r in _fetch_rows(con, "SELECT * FROM documents WHERE document_id IN (SELECT k FROM _ingest_keys) "
-                                  "OR report_id IN (SELECT k FROM _ingest_keys)", new_ids + report_ids)
+        d.document_id: d
+        for d in _fetch_objects(con, "SELECT * FROM documents WHERE document_id IN (SELECT k FROM _ingest_keys) "
+                                     "UNION ALL SELECT * FROM documents WHERE report_id IN (SELECT k FROM _ingest_keys) "
+                                     "AND document_id NOT IN (SELECT k FROM _ingest_keys)",
+                                new_ids + report_ids, Document)
     }
     stored_reports = {
-        r["report_id"]: Report.from_row(r)
-        for r in _fetch_rows(con, "SELECT * FROM reports WHERE report_id IN (SELECT k FROM _ingest_keys)",
-                             report_ids)
+        r.report_id: r
+        for r in _fetch_objects(con, "SELECT * FROM reports WHERE report_id IN (SELECT k FROM _ingest_keys)",
+                                report_ids, Report)
     }
     known = dict(portals)
     missing = sorted({d.portal_id for d in docs if d.portal_id and d.portal_id not in portals})

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import operator
 import os
 import time
 from dataclasses import asdict, dataclass, field
@@ -151,15 +152,16 @@ def record_run(con, row: dict[str, Any]) -> None:
 def _unchanged(plan: Assembly, stored_documents: dict[str, Document], stored_reports: dict[str, Report],
                portals: list[dict[str, Any]], stored_portals: dict[str, dict[str, Any]]) -> bool:
     """True when writing `plan` would change nothing but bookkeeping (see NOTHING_NEW in the module docstring)."""
+    doc_content, report_content = operator.attrgetter(*DOCUMENT_CONTENT), operator.attrgetter(*REPORT_CONTENT)
     for d in plan.documents:
         old = stored_documents.get(d.document_id)
-        if old is None or any(getattr(d, f) != getattr(old, f) for f in DOCUMENT_CONTENT):
+        if old is None or doc_content(d) != doc_content(old):
             return False
         if (d.fetch_state in FETCH_OK) != (old.fetch_state in FETCH_OK):
             return False
     for r in plan.reports:
         old = stored_reports.get(r.report_id)
-        if old is None or any(getattr(r, f) != getattr(old, f) for f in REPORT_CONTENT):
+        if old is None or report_content(r) != report_content(old):
             return False
     for p in portals:
         old = stored_portals.get(p["portal_id"])
@@ -211,8 +213,7 @@ def load_run(
     portals = portal_rows(portal_records, run_id)
     portal_refs = {p["portal_id"]: PortalRef(p["portal_id"], p["name"], p["region_code"]) for p in portals}
     say("reading the extraction results")
-    layout.warehouse_dir(data_dir).mkdir(parents=True, exist_ok=True)
-    results = ColumnarResults.for_jsonl(extracted, scratch=layout.warehouse_dir(data_dir))
+    results = ColumnarResults.for_jsonl(extracted)
     try:
         digest = input_digest([manifest_path, run_dir / layout.PORTALS_FILE, run_json_path]
                               + [results.paths[p] for p in layout.COLUMNAR_PARTS])

@@ -152,7 +152,7 @@ def _ingest_batch(con, data_dir, batch_docs, batch_results, summary, total, run_
         docs.append(doc)
         if progress:
             progress(done, todo)
-    results = ColumnarResults.from_dicts(fresh, scratch=layout.warehouse_dir(data_dir))
+    results = ColumnarResults.from_dicts(fresh)  # in the system temp dir, removed after the batch
     try:
         total.add(ingest(con, docs, results, portals={}, resolver=default_resolver(), run_id=run_id))
     finally:
