@@ -63,6 +63,7 @@ DEFAULTS: dict[str, Any] = {
     "max_list_pages": 300,  # pages of one 年报 list (and its sub-columns) followed at most
     "max_depth": 3,  # navigation hops from the home page while looking for the 年报 column
     "recheck_days": 7.0,  # a known report unchanged in its list is re-validated (conditional GET) about this often
+    "walk_days": 7.0,  # home, navigation and every page of the 年报 lists re-read in full about this often
 }
 
 _TYPES: dict[str, tuple[type, ...]] = {
@@ -77,6 +78,7 @@ _TYPES: dict[str, tuple[type, ...]] = {
     "max_list_pages": (int,),
     "max_depth": (int,),
     "recheck_days": (int, float),
+    "walk_days": (int, float),
 }
 _LIMITS: dict[str, tuple[float, float]] = {
     "delay": (0, 600),
@@ -89,6 +91,7 @@ _LIMITS: dict[str, tuple[float, float]] = {
     "max_list_pages": (1, 100000),
     "max_depth": (0, 6),
     "recheck_days": (0, 3650),
+    "walk_days": (0, 3650),
 }
 
 PORTAL_KEYS = {
@@ -123,6 +126,7 @@ class Portal:
     max_list_pages: int = DEFAULTS["max_list_pages"]
     max_depth: int = DEFAULTS["max_depth"]
     recheck_days: float = DEFAULTS["recheck_days"]
+    walk_days: float = DEFAULTS["walk_days"]
 
     def to_yaml_dict(self, defaults: dict[str, Any] | None = None) -> dict[str, Any]:
         """The portal as a sources-file entry, leaving out settings equal to *defaults*."""

@@ -59,9 +59,33 @@ class BookkeepingMixin:
             if not ctx.home_ok and not ctx.portal.column_urls:
                 return "blocked" if ctx.home_error and "robots" in ctx.home_error else "unreachable"
             return "no_column"
-        if ctx.counts["errors"] or ctx.counts["challenged"] or ctx.counts["too_large"]:
+        if ctx.counts["errors"] or ctx.counts["challenged"] or ctx.counts["too_large"] or ctx.caps:
             return "partial"
         return "ok"
+
+    def portal_reason(self, ctx: PortalRun, state: str) -> str | None:
+        """One line saying why a portal is not `ok` (None when it is)."""
+        c = ctx.counts
+        if state == "ok":
+            return None
+        if state == "challenged":
+            hosts = ", ".join(sorted(ctx.challenge_hits)) or ", ".join(sorted(ctx.hosts))
+            return f"{ctx.challenged} challenge (anti-bot wall) on {hosts}"
+        if state in ("unreachable", "blocked"):
+            return ctx.home_error or "the home page could not be fetched"
+        if state == "no_column":
+            return "no 年报 column found from the home page (set column_url in the sources file)"
+        if state == "interrupted":
+            return "the crawl stopped before the portal was done"
+        parts = []
+        if c["errors"]:
+            parts.append(f"{c['errors']} failed fetches (first: {ctx.errors[0] if ctx.errors else 'see the manifest'})")
+        if c["challenged"]:
+            parts.append(f"{c['challenged']} challenged pages")
+        if c["too_large"]:
+            parts.append(f"{c['too_large']} bodies over max_size")
+        parts.extend(ctx.caps)
+        return "; ".join(parts) or ctx.home_error or None
 
     def summary_row(self, ctx: PortalRun) -> dict[str, Any]:
         p = ctx.portal
@@ -74,14 +98,18 @@ class BookkeepingMixin:
             "duplicate_urls": c["duplicate_urls"], "duplicate_bodies": c["duplicate_bodies"],
             "robots_blocked": c["robots_blocked"], "known_dead": c["known_dead"],
             "rechecked": c["rechecked"], "too_large": c["too_large"], "truncated": c["truncated"],
-            "list_pages": ctx.list_pages,
+            "list_pages": ctx.list_pages, "requests": c["requests"], "entries": c["entries"],
+            "excluded": c["excluded"], "unranked": c["unranked"], "capped": c["capped"],
+            "javascript_skipped": c["javascript_skipped"], "walked": int(ctx.walk),
+            "pages_skipped": c["pages_skipped"],
         }
         for k, v in sorted(c.items()):
             counts.setdefault(k, v)
+        state = self.portal_state(ctx)
         return PortalRecord(
             id=p.id, name=p.name, url=p.url, platform=p.platform, region_code=p.region_code,
-            state=self.portal_state(ctx), counts=counts, column_urls=list(ctx.column_urls),
-            platforms_detected=sorted(ctx.platforms), error=ctx.home_error or (ctx.errors[0] if ctx.errors else None),
+            state=state, counts=counts, column_urls=list(ctx.column_urls),
+            platforms_detected=sorted(ctx.platforms), error=self.portal_reason(ctx, state),
             province=p.province, city=p.city, run_id=self.run_id, started_at=ctx.started_at,
             finished_at=ctx.finished_at,
         ).to_dict()
@@ -94,9 +122,10 @@ class BookkeepingMixin:
         row = self.summary_row(ctx)
         if interrupted and row["state"] in ("ok", "partial", "no_column", "unreachable"):
             row["state"] = "interrupted"
+            row["error"] = self.portal_reason(ctx, "interrupted")
         self.store.write_portal(row)
         self.state.record_portal(ctx.portal.id, ctx.column_urls, sorted(ctx.platforms), row["state"], self.run_id,
-                                 sorted(ctx.hosts))
+                                 sorted(ctx.hosts), walked=ctx.walk and ctx.column_found and not interrupted)
         logger.info("portal %s finished: %s, %d pages, %d reports (%d new), %d attachments, %d errors",
                     ctx.portal.id, row["state"], row["counts"]["pages"], row["counts"]["reports"],
                     row["counts"]["new"], row["counts"]["attachments"], row["counts"]["errors"])
