@@ -179,7 +179,9 @@ CREATE TABLE IF NOT EXISTS reports (
     unverified_reasons  VARCHAR[], -- why not verified (incomplete table, broken identity, text ≠ table, OCR doubt)
     layout              VARCHAR,   -- how the tables were read (html_table, pdf_text, ocr, …)
     ocr_confidence_min  DOUBLE,    -- OCR'd reports: lowest recognition confidence of a cell read (0-1)
-    ocr_confidence_mean DOUBLE     -- OCR'd reports: mean recognition confidence (0-1)
+    ocr_confidence_mean DOUBLE,    -- OCR'd reports: mean recognition confidence (0-1)
+    agency_reason       VARCHAR    -- why agency is NULL: the title names an agency that cannot be read (never the
+                                   -- portal's name in its place)
 );
 
 -- The long fact table, with integer keys (read it through the views, which carry the text keys and labels).

@@ -11,7 +11,7 @@ SELECT r.report_id, r.agency_id, r.agency, a.normalized_name, a.level, a.region_
        r.portal_id, r.report_year, r.template, r.published, r.status, r.reason, r.verified, r.unverified_reasons,
        r.source_url, r.document_url, r.document_sha256, r.title, r.format, r.layout, r.extractor_version,
        r.cells_count, r.checks_total, r.checks_failed, r.ocr_confidence_min, r.ocr_confidence_mean,
-       r.run_id, r.fetched_at, a.resolved_by, a.region_reason, p.region_code AS portal_region_code
+       r.run_id, r.fetched_at, a.resolved_by, a.region_reason, r.agency_reason, p.region_code AS portal_region_code
 FROM reports r
 LEFT JOIN agencies a ON a.agency_id = r.agency_id
 LEFT JOIN portals p ON p.portal_id = r.portal_id;

@@ -21,7 +21,11 @@ from datetime import date, datetime, timezone
 from typing import Any, Iterable, Protocol
 from urllib.parse import urlsplit, urlunsplit
 
+from core.titles import parse_title as _grammar
+
 from .agencies import Agency, Resolver, parse_title
+
+AGENCY_UNREADABLE = "agency unreadable:"  # extraction's reason when the title's name part cannot be read
 
 EXTRACTABLE_ROLES = ("report", "attachment")
 FETCH_OK = ("ok", "not_modified")
@@ -238,12 +242,13 @@ class Report(_Row):
     layout: str | None = None
     ocr_confidence_min: float | None = None
     ocr_confidence_mean: float | None = None
+    agency_reason: str | None = None  # why agency is NULL: the title's name part could not be read
 
     COLUMNS = (
         "report_key", "report_id", "portal_id", "agency_id", "agency", "report_year", "template", "published", "status",
         "reason", "source_url", "document_url", "document_id", "document_sha256", "title", "format",
         "extractor_version", "cells_count", "checks_total", "checks_failed", "run_id", "fetched_at", "verified",
-        "unverified_reasons", "layout", "ocr_confidence_min", "ocr_confidence_mean",
+        "unverified_reasons", "layout", "ocr_confidence_min", "ocr_confidence_mean", "agency_reason",
     )
 
 
@@ -515,6 +520,7 @@ def assemble(
             d for d in cands if d is not speaker and d is not page]
         name = next((d.agency for d in order if d.agency), None)
         year = speaker.report_year or next((d.report_year for d in order if d.report_year), None)
+        agency_reason = None
         if name is None or year is None:
             titles = [page.link_title if page else None] + [d.title for d in order] + [d.link_title for d in order]
             for t in titles:
@@ -522,16 +528,24 @@ def assemble(
                 name, year = name or t_agency, year or t_year
                 if name and year:
                     break
+        if name is None:  # a name part the title grammar could not read: no agency, never the portal's name
+            agency_reason = next((d.reason.split(":", 1)[1].strip() for d in order
+                                  if d.reason and d.reason.startswith(AGENCY_UNREADABLE)), None)
+            agency_reason = agency_reason or next((p.agency_reason for p in map(_grammar, titles)
+                                                   if p is not None and p.agency_reason), None)
         published = speaker.published or next((d.published for d in order if d.published), None)
         if published is None and page is not None:
             published = page.list_date
 
         portal_id = (page or speaker).portal_id
         portal = portals.get(portal_id or "") or PortalRef(portal_id or "")
-        agency = resolver.resolve(name, _str(portal.region_code), _str(portal.name))
-        known = agencies.get(agency.agency_id)
-        if known is None or (known.resolved_by == "name_elsewhere" and agency.resolved_by == "name"):
-            agencies[agency.agency_id] = agency  # the agency as found on its own region's portal, when it is
+        if agency_reason is None:
+            agency = resolver.resolve(name, _str(portal.region_code), _str(portal.name))
+            known = agencies.get(agency.agency_id)
+            if known is None or (known.resolved_by == "name_elsewhere" and agency.resolved_by == "name"):
+                agencies[agency.agency_id] = agency  # the agency as found on its own region's portal, when it is
+        else:
+            agency = None
 
         cells_count = checks_total = checks_failed = None
         if chosen is not None:
@@ -545,7 +559,9 @@ def assemble(
                 checks_total, checks_failed = old_report.checks_total, old_report.checks_failed
         fetched = [d.fetched_at for d in cands if d.fetched_at]
         reports.append(Report(
-            report_key=old_report.report_key if old_report is not None else None, report_id=rid, portal_id=portal_id, agency_id=agency.agency_id, agency=agency.name,
+            report_key=old_report.report_key if old_report is not None else None, report_id=rid, portal_id=portal_id,
+            agency_id=agency.agency_id if agency else None, agency=agency.name if agency else None,
+            agency_reason=agency_reason,
             report_year=parse_int(year), template=speaker.template, published=parse_date(published),
             status=status, reason=reason,
             source_url=page.url if page is not None else (speaker.parent_url or speaker.url),

@@ -333,3 +333,28 @@ def test_reposted_report_keeps_its_own_agency_and_region(data_dir):
     assert "朝阳区" in far[5] and "511702" in far[5]
     assert picked == [(1, 2)]
     assert_consistent(data_dir)
+
+
+def test_unreadable_agency_stays_null_never_the_portal(data_dir):
+    """A title whose agency part cannot be read leaves the report's agency NULL with the reason (from extraction, or
+    from the title grammar for a report that could not be read); a report that names no agency at all is the
+    portal's government's."""
+    b = RunBuilder(data_dir)
+    b.portal("tc", "达州市通川区人民政府", "511702")
+    r = make_result(agency=None, seed=31)
+    r["reason"] = "agency unreadable: agency part 'ABC' of the title is not a name: no Chinese characters"
+    b.fetch("tc", P + "/x.html", "report", result=r)
+    b.fetch("tc", P + "/y.html", "report", state="error", error="HTTP 500",
+            link_title="123456789012345678 2021年政府信息公开工作年度报告")
+    b.fetch("tc", P + "/z.html", "report", result=make_result(agency=None, seed=32))
+    load_run(data_dir, *b.write())
+    with reader(data_dir) as con:
+        got = {u: (a, aid, why) for u, a, aid, why in rows(
+            con, "SELECT source_url, agency, agency_id, agency_reason FROM report_overview")}
+        agencies = [n for (n,) in rows(con, "SELECT name FROM agencies")]
+        cells = rows(con, "SELECT count(*) FROM cell_values WHERE report_id = ?", [report_id_for("tc", P + "/x.html")])
+    assert got[P + "/x.html"] == (None, None, "agency part 'ABC' of the title is not a name: no Chinese characters")
+    assert got[P + "/y.html"][:2] == (None, None) and "123456789012345678" in got[P + "/y.html"][2]
+    assert got[P + "/z.html"][0] == "达州市通川区人民政府" and got[P + "/z.html"][2] is None
+    assert cells == [(207,)]  # its figures are kept
+    assert agencies == ["达州市通川区人民政府"]
