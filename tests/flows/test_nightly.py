@@ -81,8 +81,6 @@ def test_second_run_adds_nothing_and_loses_nothing(pipeline, label):
     # warehouse for the next publishing load (warehouse/unpublished.py)
     loaded = again["wh"]["runs"] + again["wh"]["held_runs"]
     assert len(loaded) == len(set(loaded)) == len(first["wh"]["runs"]) + (1 if label == "run2" else 2)
-    if label == "run3":  # every page answered 304: nothing new, the published file was left as it was
-        assert again["summary"]["load"]["unchanged"] is True
 
 
 @pytest.mark.parametrize("label", ["run2", "run3"])
