@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
+# Set up nianbao on a fresh Debian/Ubuntu machine with Python 3.11:
 # system packages (LibreOffice for DOC/WPS conversion, Chromium for the crawler's rendering fallback and
 # the browser tests), a virtualenv in .venv, and the pinned Python packages from constraints.txt.
 # Safe to run again: finished steps are skipped quickly.
-# browser tests), a virtualenv in .venv, and the pinned Python packages from constraints.txt.  Safe to run again: finished steps are skipped quickly.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
