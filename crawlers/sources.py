@@ -32,6 +32,7 @@ from core.errors import UserError
 
 PLATFORMS = ("auto", "trs", "hanweb", "gkmlpt", "openness", "generic")
 TLS_PROFILES = ("auto", "strict", "http", "legacy")
+RENDER_MODES = ("auto", "off")  # auto: render a navigation page in Chromium when static reading fails
 LEVELS = ("province", "city", "county")
 ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$")
 REGION_RE = re.compile(r"^\d{6}$")
@@ -56,6 +57,9 @@ DEFAULTS: dict[str, Any] = {
     "max_list_pages": 300,  # pages of one 年报 list (and its sub-columns) followed at most
     "max_depth": 3,  # navigation hops from the home page while looking for the 年报 column
     "recheck_days": 7.0,  # a known report unchanged in its list is re-validated (conditional GET) about this often
+    "render": "auto",  # auto: render column/list/home pages static reading cannot read (docs/crawling.md); off
+    "render_timeout": 30.0,  # seconds one rendered page may take (navigation, scripts, its own requests)
+    "render_max_pages": 10,  # pages rendered per portal at most
 }
 
 _TYPES: dict[str, tuple[type, ...]] = {
@@ -70,6 +74,9 @@ _TYPES: dict[str, tuple[type, ...]] = {
     "max_list_pages": (int,),
     "max_depth": (int,),
     "recheck_days": (int, float),
+    "render": (str,),
+    "render_timeout": (int, float),
+    "render_max_pages": (int,),
 }
 _LIMITS: dict[str, tuple[float, float]] = {
     "delay": (0, 600),
@@ -82,6 +89,8 @@ _LIMITS: dict[str, tuple[float, float]] = {
     "max_list_pages": (1, 100000),
     "max_depth": (0, 6),
     "recheck_days": (0, 3650),
+    "render_timeout": (1, 600),
+    "render_max_pages": (0, 1000),
 }
 
 PORTAL_KEYS = {
@@ -116,6 +125,9 @@ class Portal:
     max_list_pages: int = DEFAULTS["max_list_pages"]
     max_depth: int = DEFAULTS["max_depth"]
     recheck_days: float = DEFAULTS["recheck_days"]
+    render: str = DEFAULTS["render"]
+    render_timeout: float = DEFAULTS["render_timeout"]
+    render_max_pages: int = DEFAULTS["render_max_pages"]
 
     def to_yaml_dict(self, defaults: dict[str, Any] | None = None) -> dict[str, Any]:
         """The portal as a sources-file entry, leaving out settings equal to *defaults*."""
@@ -171,6 +183,10 @@ def _check_setting(key: str, value: Any, where: str) -> Any:
     if key == "tls":
         if value not in TLS_PROFILES:
             raise UserError(f"{where}: tls must be one of {', '.join(TLS_PROFILES)}, not {value!r}")
+        return value
+    if key == "render":
+        if value not in RENDER_MODES:
+            raise UserError(f"{where}: render must be one of {', '.join(RENDER_MODES)}, not {value!r}")
         return value
     lo, hi = _LIMITS[key]
     if not lo <= value <= hi:

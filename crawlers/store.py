@@ -136,6 +136,8 @@ class State:
         cols = {row[1] for row in self.db.execute("PRAGMA table_info(docs)")}
         if "checked_at" not in cols:  # state written by an earlier version
             self.db.execute("ALTER TABLE docs ADD COLUMN checked_at REAL")
+        if "reports" not in {row[1] for row in self.db.execute("PRAGMA table_info(portals)")}:
+            self.db.execute("ALTER TABLE portals ADD COLUMN reports INTEGER")  # the baseline of the drop flag
         self._pending = 0
         self._last_commit = time.monotonic()
         self.db.execute("BEGIN")
@@ -211,21 +213,26 @@ class State:
         self._maybe_commit()
 
     def portal(self, portal_id: str) -> dict[str, Any] | None:
-        row = self.db.execute("SELECT column_urls, platforms, state, last_run, hosts FROM portals WHERE portal_id=?",
-                              (portal_id,)).fetchone()
+        row = self.db.execute("SELECT column_urls, platforms, state, last_run, hosts, reports FROM portals "
+                              "WHERE portal_id=?", (portal_id,)).fetchone()
         if not row:
             return None
         return {"column_urls": json.loads(row[0] or "[]"), "platforms": json.loads(row[1] or "[]"), "state": row[2],
-                "last_run": row[3], "hosts": json.loads(row[4] or "[]")}
+                "last_run": row[3], "hosts": json.loads(row[4] or "[]"), "reports": row[5]}
 
     def record_portal(self, portal_id: str, column_urls: list[str], platforms: list[str], state: str, run_id: str,
-                      hosts: list[str]) -> None:
+                      hosts: list[str], reports: int | None = None) -> None:
+        """Remember a portal's outcome; `reports` is the count the next run compares with (None: keep the last
+        one, as a run that did not read the column says nothing about it)."""
         prev = self.portal(portal_id)
         if not column_urls and prev:  # keep the column found last time when discovery failed this time
             column_urls = prev["column_urls"]
-        self.db.execute("INSERT OR REPLACE INTO portals VALUES (?,?,?,?,?,?)",
+        if reports is None and prev:
+            reports = prev["reports"]
+        self.db.execute("INSERT OR REPLACE INTO portals (portal_id, column_urls, platforms, state, last_run, hosts, "
+                        "reports) VALUES (?,?,?,?,?,?,?)",
                         (portal_id, json.dumps(column_urls, ensure_ascii=False), json.dumps(platforms), state, run_id,
-                         json.dumps(hosts)))
+                         json.dumps(hosts), reports))
         self._maybe_commit()
 
     def https_broken(self, host: str) -> bool:

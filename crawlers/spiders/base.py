@@ -43,6 +43,9 @@ from ..sources import Portal, load_sources
 from ..store import CrawlStore, DocState, utcnow
 from core.titles import is_column_title, is_nav_title, is_report_title, nav_score
 
+from ..outcome import BASELINE_STATES, portal_state, sharp_drop, state_reason
+from .rendering import RenderingMixin, xhr_list_result
+
 logger = logging.getLogger(__name__)
 
 ROLE_PRIORITY = {"home": 0, "column": 5, "list": 10, "report": 20, "attachment": 30}
@@ -91,7 +94,7 @@ class PortalRun:
         return {site_of(h) for h in self.hosts}
 
 
-class BasePortalSpider(scrapy.Spider):
+class BasePortalSpider(RenderingMixin, scrapy.Spider):
     """Crawl the portals of a sources file into a run directory (see docs/crawling.md)."""
 
     name = "nianbao-base"
@@ -159,6 +162,7 @@ class BasePortalSpider(scrapy.Spider):
                     "jitter": min(have["jitter"], want["jitter"])}
         s.set("DOWNLOAD_SLOTS", slots, priority="spider")
         crawler.signals.connect(spider._spider_closed, signal=signals.spider_closed)
+        spider.setup_rendering(crawler)
         return spider
 
     def slot_settings_for(self, portal_id: str) -> dict[str, Any]:
@@ -198,6 +202,8 @@ class BasePortalSpider(scrapy.Spider):
         if parts.scheme not in ("http", "https") or not parts.hostname:
             return None
         key = url if method == "GET" else f"{method} {url} {body or ''}"
+        if meta and meta.get("nb_render"):
+            key = f"RENDER {key}"  # a rendering of a page fetched before
         if key in ctx.seen:
             ctx.counts["duplicate_urls"] += 1
             return None
@@ -274,7 +280,10 @@ class BasePortalSpider(scrapy.Spider):
         ctx = self.portals[request.meta["nb_portal"]]
         out: list[Any] = []
         try:
-            out = self.handle_failure(ctx, request, failure.value)
+            if request.meta.get("nb_render"):
+                out = self.render_failure(ctx, request, failure.value)
+            else:
+                out = self.handle_failure(ctx, request, failure.value)
         except Exception:  # noqa: BLE001
             logger.exception("error handling the failure of %s", request.url)
         out.extend(self._done(ctx))
@@ -296,6 +305,9 @@ class BasePortalSpider(scrapy.Spider):
             if reqs:
                 ctx.counts["remembered_columns"] += len(reqs)
                 return reqs
+        rendered = self.render_at_end(ctx)
+        if rendered:
+            return rendered
         self.finalize(ctx)
         return []
 
@@ -343,6 +355,8 @@ class BasePortalSpider(scrapy.Spider):
                 ctx.challenged = kind
             return [self.item(ctx, request, response, "challenged", body=body or None, detected_type=self._type(body),
                               error=f"{kind} challenge (HTTP {status})")]
+        if meta.get("nb_render"):
+            return self.handle_rendered(ctx, response)
         if status == 304:
             return self.handle_not_modified(ctx, request, response)
         if status >= 300:
@@ -401,6 +415,7 @@ class BasePortalSpider(scrapy.Spider):
                 self._count_attachment(ctx, meta, it["sha256"])
             return out
         if role in ("home", "column"):
+            self.note_nav_page(ctx, meta["nb_url"], role)
             out.extend(self.discover(ctx, page, response))
         elif role == "list":
             out.extend(self.handle_list(ctx, page, response))
@@ -433,6 +448,7 @@ class BasePortalSpider(scrapy.Spider):
             return out
         page = Page(response.url, old, None)
         if role in ("home", "column"):
+            self.note_nav_page(ctx, meta["nb_url"], role)
             out.extend(self.discover(ctx, page, response))
         elif role == "list":
             out.extend(self.handle_list(ctx, page, response))
@@ -514,6 +530,8 @@ class BasePortalSpider(scrapy.Spider):
 
     # --- lists ----------------------------------------------------------------------------------------------
     def parse_list(self, ctx: PortalRun, page: Page, meta: dict[str, Any]) -> ListResult:
+        if meta.get("nb_reader") == "xhr":  # a page of a list API learnt from a rendered page
+            return xhr_list_result(page)
         platform = ctx.portal.platform
         if platform != "auto":
             res = ADAPTERS[platform].parse_list(page, meta)
@@ -551,6 +569,7 @@ class BasePortalSpider(scrapy.Spider):
                          conditional=f.method == "GET")
             if r is not None:
                 out.append(r)
+        out.extend(self.render_after_list(ctx, page, meta, res))
         return out
 
     def schedule_report(self, ctx: PortalRun, url: str, title: str, date: str | None, listing: str) -> Request | None:
@@ -704,15 +723,10 @@ class BasePortalSpider(scrapy.Spider):
 
     # --- the end --------------------------------------------------------------------------------------------
     def portal_state(self, ctx: PortalRun) -> str:
-        if ctx.challenged:
-            return "challenged"
-        if not ctx.column_found:
-            if not ctx.home_ok and not ctx.portal.column_urls:
-                return "blocked" if ctx.home_error and "robots" in ctx.home_error else "unreachable"
-            return "no_column"
-        if ctx.counts["errors"] or ctx.counts["challenged"] or ctx.counts["too_large"]:
-            return "partial"
-        return "ok"
+        return portal_state(challenged=bool(ctx.challenged), column_found=ctx.column_found, home_ok=ctx.home_ok,
+                            has_column_urls=bool(ctx.portal.column_urls), home_error=ctx.home_error,
+                            reports=len(ctx.reports),
+                            failures=ctx.counts["errors"] + ctx.counts["challenged"] + ctx.counts["too_large"])
 
     def summary_row(self, ctx: PortalRun) -> dict[str, Any]:
         p = ctx.portal
@@ -725,14 +739,21 @@ class BasePortalSpider(scrapy.Spider):
             "duplicate_urls": c["duplicate_urls"], "duplicate_bodies": c["duplicate_bodies"],
             "robots_blocked": c["robots_blocked"], "known_dead": c["known_dead"],
             "rechecked": c["rechecked"], "too_large": c["too_large"], "truncated": c["truncated"],
-            "list_pages": ctx.list_pages,
+            "list_pages": ctx.list_pages, "rendered": c["rendered"],
         }
         for k, v in sorted(c.items()):
             counts.setdefault(k, v)
+        previous = (self.state.portal(p.id) or {}).get("reports")
+        if previous is not None:
+            counts["previous_reports"] = previous
+            if sharp_drop(previous, counts["reports"]):
+                counts["reports_drop"] = previous - counts["reports"]
+        state = self.portal_state(ctx)
         return PortalRecord(
             id=p.id, name=p.name, url=p.url, platform=p.platform, region_code=p.region_code,
-            state=self.portal_state(ctx), counts=counts, column_urls=list(ctx.column_urls),
-            platforms_detected=sorted(ctx.platforms), error=ctx.home_error or (ctx.errors[0] if ctx.errors else None),
+            state=state, counts=counts, column_urls=list(ctx.column_urls),
+            platforms_detected=sorted(ctx.platforms),
+            error=state_reason(state, column_urls=ctx.column_urls, errors=ctx.errors, home_error=ctx.home_error),
             province=p.province, city=p.city, run_id=self.run_id, started_at=ctx.started_at,
             finished_at=ctx.finished_at,
         ).to_dict()
@@ -743,11 +764,14 @@ class BasePortalSpider(scrapy.Spider):
         ctx.finished = True
         ctx.finished_at = utcnow()
         row = self.summary_row(ctx)
-        if interrupted and row["state"] in ("ok", "partial", "no_column", "unreachable"):
+        if interrupted and row["state"] in ("ok", "partial", "no_column", "empty_column", "unreachable"):
             row["state"] = "interrupted"
+            row["counts"].pop("reports_drop", None)
+            row["error"] = row["error"] or "the crawl stopped before the portal was done"
         self.store.write_portal(row)
         self.state.record_portal(ctx.portal.id, ctx.column_urls, sorted(ctx.platforms), row["state"], self.run_id,
-                                 sorted(ctx.hosts))
+                                 sorted(ctx.hosts),
+                                 reports=row["counts"]["reports"] if row["state"] in BASELINE_STATES else None)
         logger.info("portal %s finished: %s, %d pages, %d reports (%d new), %d attachments, %d errors",
                     ctx.portal.id, row["state"], row["counts"]["pages"], row["counts"]["reports"],
                     row["counts"]["new"], row["counts"]["attachments"], row["counts"]["errors"])
