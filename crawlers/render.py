@@ -178,6 +178,7 @@ class _Capture:
         self.started = time.monotonic()
         self.responses: list[Any] = []
         self.sent: list[Any] = []  # subrequests let through
+        self.held: dict[int, str] = {}  # request id -> host key whose turn it holds until it finishes
         self.main_frame: Any = None
         self.navigation_seen = False
         self.closed = False
@@ -196,16 +197,30 @@ class _Capture:
         self.started = time.monotonic()
         self.main_frame = page.main_frame
         page.on("response", self._on_response)
+        page.on("requestfinished", self._on_done)
+        page.on("requestfailed", self._on_done)
         await page.route("**/*", self.route)
 
     def _on_response(self, response: Any) -> None:
         self.responses.append(response)
 
+    def _on_done(self, request: Any) -> None:
+        key = self.held.pop(id(request), None)
+        if key is not None:
+            self.renderer.release(key)
+
+    def release_all(self) -> None:
+        for key in self.held.values():
+            self.renderer.release(key)
+        self.held.clear()
+
     async def route(self, route: Any, request: Any) -> None:
         try:
             if not self.navigation_seen and request.is_navigation_request() and request.frame == self.main_frame:
-                self.navigation_seen = True  # the page itself: Scrapy's slot already paced it, but the browser
-                self.renderer.mark(request.url)  # may have started later: the host's clock runs from now
+                self.navigation_seen = True  # the page itself: Scrapy's slot already paced it; it holds the
+                key = await self.renderer.acquire(request.url, self.remaining, paced=True)  # host's turn until done
+                if key is not None:
+                    self.held[id(request)] = key
                 await route.fallback()
                 return
             if request.resource_type in SKIPPED_TYPES or not request.url.startswith(("http://", "https://")):
@@ -216,12 +231,17 @@ class _Capture:
                 self.cut_off += 1
                 await route.abort()
                 return
-            self.subrequests += 1
-            self.waited += await self.renderer.polite_wait(request.url, self.remaining)
-            if self.closed:
+            t0 = time.monotonic()
+            key = await self.renderer.acquire(request.url, self.remaining)
+            self.waited += time.monotonic() - t0
+            if key is None or self.closed:
+                if key is not None:
+                    self.renderer.release(key)
                 self.cut_off += 1
                 await route.abort()
                 return
+            self.subrequests += 1
+            self.held[id(request)] = key
             self.sent.append(request)
             await route.fallback()
         except Exception as exc:  # noqa: BLE001 - a page closed while a request waited
@@ -240,6 +260,7 @@ class _Capture:
         except Exception as exc:  # noqa: BLE001
             logger.debug("networkidle %s: %s", self.url, exc)
         self.closed = True
+        self.release_all()
         frames: list[tuple[str, str, bool]] = []
         for frame in page.frames:
             try:
@@ -324,38 +345,54 @@ class Renderer:
         downloader = getattr(getattr(self.crawler, "engine", None), "downloader", None)
         return downloader.slots.get(key) if downloader is not None else None
 
-    def mark(self, url: str) -> None:
-        """A request to the host of `url` leaves now: move its slot's clock."""
+    def _delay(self, slot: Any) -> float:
+        if slot is not None:
+            return slot.download_delay()
+        import random
+
+        return self.default_delay * (1 + random.uniform(-self.default_jitter, self.default_jitter))  # noqa: S311
+
+    async def acquire(self, url: str, budget: float, paced: bool = False) -> str | None:
+        """Wait for the turn of the host of `url`: one browser request at a time per host, each sent at least the
+        host's delay after the previous one to that host finished (Scrapy's or the browser's). `paced`: Scrapy
+        already waited (the navigation). Returns the host key (hand it to `release` when the request is done), or
+        None when the time budget ran out first."""
         key = slot_key(url)
+        lock = self._locks.setdefault(key, asyncio.Lock())
+        deadline = time.monotonic() + max(budget, 0.0)
+        try:
+            await asyncio.wait_for(lock.acquire(), timeout=max(budget, 0.01))
+        except asyncio.TimeoutError:
+            return None
+        try:
+            if not paced:
+                slot = self._slot(key)
+                last = max(slot.lastseen if slot is not None else 0.0, self._last.get(key, 0.0))
+                wait = last + self._delay(slot) - time.monotonic()
+                if wait > deadline - time.monotonic():
+                    lock.release()
+                    return None
+                if wait > 0:
+                    await asyncio.sleep(wait)
+            self._touch(key)
+            return key
+        except BaseException:
+            lock.release()
+            raise
+
+    def release(self, key: str) -> None:
+        """The request holding the host's turn is done: the host's clock runs from now (Scrapy's slot too)."""
+        self._touch(key)
+        lock = self._locks.get(key)
+        if lock is not None and lock.locked():
+            lock.release()
+
+    def _touch(self, key: str) -> None:
         now = time.monotonic()  # the clock of Scrapy's download slots
         slot = self._slot(key)
         if slot is not None:
             slot.lastseen = max(slot.lastseen, now)
         self._last[key] = max(self._last.get(key, 0.0), now)
-
-    async def polite_wait(self, url: str, budget: float) -> float:
-        """Wait until the host of `url` may be asked again (its slot's delay since the last request), then move
-        the slot's clock, so that Scrapy's next request to the host waits too. Returns the seconds waited."""
-        key = slot_key(url)
-        lock = self._locks.setdefault(key, asyncio.Lock())
-        t0 = time.monotonic()
-        async with lock:
-            slot = self._slot(key)
-            if slot is not None:
-                delay, last = slot.download_delay(), slot.lastseen
-            else:
-                import random
-
-                delay = self.default_delay * (1 + random.uniform(-self.default_jitter, self.default_jitter))  # noqa: S311
-                last = self._last.get(key, 0.0)
-            wait = min(max(0.0, last + delay - time.monotonic()), max(budget, 0.0))
-            if wait > 0:
-                await asyncio.sleep(wait)
-            now = time.monotonic()
-            if slot is not None:
-                slot.lastseen = max(slot.lastseen, now)
-            self._last[key] = now
-        return time.monotonic() - t0
 
 
 def rendered_of(response: Any) -> Rendered | None:

@@ -147,6 +147,10 @@ def start_script_site(host: str = "127.0.0.1", hang_seconds: float = 20.0) -> Sc
         "var B = [['art_bm1', '脚本县审计局2024年政府信息公开工作年度报告'], ['art_bm2', '脚本县审计局2023年政府信息公开工作年度报告']];"
         "B.forEach(function (b) { document.write('<li><a hr' + 'ef=\"../../art/bm/' + b[0] + '.html\">' + b[1] + '</a></li>'); });"
         "</script></ul></body></html>").encode("utf-8"), "text/html; charset=utf-8")
+    r["/zfxxgk/kong/index.html"] = Resource(_html(f"政府信息公开年报_{HOME_TITLE}",
+                                                  '<ul id="list"></ul><script>document.getElementById("list")'
+                                                  '.innerHTML = "<li>暂无信息</li>";</script>'),
+                                            "text/html; charset=utf-8")
     r["/slow/index.html"] = Resource(_html(f"部门年报_{HOME_TITLE}", f"<ul><script>{HANG_JS}</script></ul>"),
                                      "text/html; charset=utf-8")
     for name in ("/css/site.css", "/images/logo.png"):
