@@ -1,4 +1,4 @@
-"""A fetched HTML page, decoded right, with its links read the way the adapters need them."""
+"""A fetched HTML page, decoded right, with its links read the way the platforms need them."""
 from __future__ import annotations
 
 import re
@@ -18,6 +18,9 @@ _EXT_RE = re.compile(r"\.(" + "|".join(ATTACHMENT_EXTS) + r")$", re.I)
 _QUERY_EXT_RE = re.compile(r"[=/]([^=&/?#]+\.(" + "|".join(ATTACHMENT_EXTS) + r"))(?:$|[&#])", re.I)
 _TEXT_EXT_RE = re.compile(r"\.(" + "|".join(ATTACHMENT_EXTS) + r")\s*[）)]?\s*$", re.I)
 _DOWNLOAD_HINT = re.compile(r"(downfile|download|attachment|fileDownload|getfile|/P0\d{8,}|/W0\d{8,})", re.I)
+# Image file names of page furniture (icons, logos, QR codes, share buttons): never a report's image.
+_CHROME_IMG = ("icon", "logo", "qrcode", "ewm", "erweima", "share", "weixin", "weibo", "wx_", "banner", "arrow", "btn",
+               "button", "/bg", "spacer", "blank.gif", "jiucuo", "conac", "dzjg", "govicon", "red.png")
 _CHROME_RE = re.compile(r"(^|[\s_-])(header|footer|foot|top|bottom|nav|navbar|menu|banner|copyright|"
                         r"yqlj|daohang|sidebar|share)([\s_-]|\d|$)", re.I)
 _META_REFRESH = re.compile(
@@ -48,6 +51,12 @@ def attachment_ext(url: str, text: str = "") -> str | None:
         if m and (_DOWNLOAD_HINT.search(url) or not re.search(r"\.s?html?$", parts.path, re.I)):
             return m.group(1).lower()
     return None
+
+
+def is_chrome_image(src: str) -> bool:
+    """An image of the page's furniture (logo, icon, QR code, share button), not of its content."""
+    low = src.lower()
+    return any(w in low for w in _CHROME_IMG)
 
 
 def is_html_url(url: str) -> bool:
@@ -216,6 +225,6 @@ def _date_near(a, anchor: str) -> str | None:
         d = find_date(text.replace(anchor, " ", 1) if anchor else text)
         if d:
             return d
-        if seen >= 2:
+        if seen >= 3:  # dl/dt/div/div/a (Anhui OpennessContent lists): the date is in the dt, three levels up
             break
     return None

@@ -30,7 +30,14 @@ import yaml
 from core.bundled import division_rows, portal_rows
 from core.errors import UserError
 
-PLATFORMS = ("auto", "trs", "hanweb", "gkmlpt", "openness", "generic")
+
+
+def platform_choices() -> tuple[str, ...]:
+    """`auto` and every registered platform (crawlers/platforms/); imported on demand, as the registry pulls in
+    the page parser."""
+    from .platforms import platform_names
+
+    return ("auto", *platform_names())
 TLS_PROFILES = ("auto", "strict", "http", "legacy")
 RENDER_MODES = ("auto", "off")  # auto: render a navigation page in Chromium when static reading fails
 LEVELS = ("province", "city", "county")
@@ -220,8 +227,8 @@ def parse_portal(raw: Any, defaults: dict[str, Any], where: str) -> Portal:
         raise UserError(f"{where}: name is required")
     url = check_url(raw.get("url"), where)
     platform = raw.get("platform", "auto")
-    if platform not in PLATFORMS:
-        raise UserError(f"{where}: platform must be one of {', '.join(PLATFORMS)}, not {platform!r}")
+    if platform not in platform_choices():
+        raise UserError(f"{where}: platform must be one of {', '.join(platform_choices())}, not {platform!r}")
     region = raw.get("region_code", "")
     if isinstance(region, int) and not isinstance(region, bool):
         region = f"{region:06d}"
@@ -391,8 +398,8 @@ def adhoc_source(url: str, platform: str = "auto", portal_id: str | None = None,
     url = check_url(url, "--url")
     host = urlsplit(url).hostname or "portal"
     pid = portal_id or re.sub(r"[^A-Za-z0-9._-]+", "-", host).strip("-")[:80] or "adhoc"
-    if platform not in PLATFORMS:
-        raise UserError(f"--platform must be one of {', '.join(PLATFORMS)}, not {platform!r}")
+    if platform not in platform_choices():
+        raise UserError(f"--platform must be one of {', '.join(platform_choices())}, not {platform!r}")
     return Sources(portals=[Portal(id=pid, name=name or host, url=url, platform=platform)], path="--url")
 
 
@@ -401,6 +408,6 @@ def portal_settings(portal: Portal) -> dict[str, Any]:
 
 
 __all__ = [
-    "DEFAULTS", "NATIONAL_CITATION", "PLATFORMS", "TLS_PROFILES", "Portal", "Sources", "adhoc_source",
+    "DEFAULTS", "NATIONAL_CITATION", "TLS_PROFILES", "Portal", "Sources", "adhoc_source", "platform_choices",
     "load_sources", "national_sources", "write_national_sources", "parse_sources", "portal_settings", "select", "asdict",
 ]

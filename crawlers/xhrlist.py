@@ -23,7 +23,7 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from core.titles import find_date, norm
 
-from .adapters.base import Entry, Follow
+from .platforms.base import Entry, Follow
 from .page import Page
 
 # Field names of list rows in real list APIs (see the module doc).

@@ -27,7 +27,7 @@ from scrapy.http import Response
 from core.sniff import sniff
 from core.titles import is_report_title
 
-from ..adapters import ListResult, url_dir
+from ..platforms import ListResult, url_dir
 from ..page import Page
 from ..render import RENDERED_HEADER, Captured, Renderer, install, rendered_of
 from ..store import utcnow
@@ -293,7 +293,7 @@ def xhr_list(url: str, body: bytes) -> tuple[list[Any], Any] | None:
     if "<a" not in text.lower():
         return None
     page = Page(url, body)
-    from ..adapters.base import Entry
+    from ..platforms.base import Entry
 
     entries = [Entry(url=l.url, title=l.text, date=l.date) for l in page.links() if len(l.text) >= 4]
     return entries, counts_in_text(page.text)

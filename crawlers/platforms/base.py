@@ -1,4 +1,12 @@
-"""What an adapter gives back for one list page, and the parts every adapter shares."""
+"""What a platform gives back for one list page, the base class every platform extends, and the registry.
+
+A platform (a CMS family: TRS, Hanweb JCMS, gkmlpt, ...) is one file in this folder. It owns everything the
+spider must know about that family: how to recognise its pages (`detect`), how to read one page of a list
+(`parse_list` → entries and the other pages to fetch), and its attachment quirks (`attachments`). Platforms never
+fetch anything themselves; the spider schedules what they return. A platform registers itself with `register`
+(the module is imported by `crawlers/platforms/__init__.py`); the sources validation, the CLI's `--platform`
+choices and the spiders all read `PLATFORMS`. docs/platforms.md shows how to add one.
+"""
 from __future__ import annotations
 
 import re
@@ -6,13 +14,14 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from ..page import Link, Page
 from core.titles import is_last_text, is_next_text, is_page_number, is_report_title, is_subcolumn_title
+
+from ..page import Link, Page
 
 
 @dataclass
 class Entry:
-    """One item of a 年报 list (a report candidate; the spider keeps it only if its title is a report title)."""
+    """One item of a 年报 list (a report candidate: the spider decides what to fetch)."""
 
     url: str
     title: str
@@ -34,9 +43,19 @@ class Follow:
 
 @dataclass
 class ListResult:
+    """What one list page holds: its entries and the other pages of the list to fetch."""
+
     platform: str
     entries: list[Entry] = field(default_factory=list)
     follow: list[Follow] = field(default_factory=list)
+    # page counts read from the page that were cut to the cap before any request was made (issue 10 item 5)
+    capped: list[str] = field(default_factory=list)
+
+
+# Pages of one list, at most: a count read from a page (createPageHTML(100000, …), 共N页) is cut to this before
+# any URL is built, so a bogus count can never make millions of requests (the spider's max_list_pages caps the
+# requests per portal again).
+MAX_PAGES = 500
 
 
 def url_dir(url: str) -> str:
@@ -53,14 +72,40 @@ def same_site_path(url: str, root: str) -> bool:
     return u.hostname == r.hostname and (u.path or "/").startswith(urlsplit(url_dir(root)).path or "/")
 
 
-class Adapter:
+def capped_count(n: int, res: ListResult, what: str) -> int:
+    """`n` cut to MAX_PAGES; a cut is noted on the result (the portal becomes `partial` with that reason)."""
+    if n > MAX_PAGES:
+        res.capped.append(f"{what} says {n} pages; read the first {MAX_PAGES}")
+        return MAX_PAGES
+    return n
+
+
+class Platform:
+    """The base of every platform: shared link readers; subclasses override `detect` and `parse_list`."""
+
     name = "generic"
+    # Detection order: lower first. The generic platform (always detects) is last.
+    order = 50
 
     def detect(self, page: Page) -> bool:  # pragma: no cover - overridden
-        return True
+        return False
+
+    def parse_list(self, page: Page, meta: dict[str, Any]) -> ListResult:  # pragma: no cover - overridden
+        return ListResult(platform=self.name)
+
+    def is_list_entry(self, page: Page) -> bool:
+        """True when a home or navigation page is itself this platform's list entry point (no column link to
+        follow first: gkmlpt's index carries the whole category tree)."""
+        return False
+
+    def attachments(self, page: Page) -> list[tuple[str, str]]:
+        """(url, name) of attachments that only this platform's markup reveals (the spider reads the usual
+        links itself)."""
+        return []
 
     # --- shared helpers -------------------------------------------------------------------------------------
     def report_entries(self, links: list[Link]) -> list[Entry]:
+        """The links whose text (or title attribute) is a report title."""
         out: list[Entry] = []
         seen: set[str] = set()
         for link in links:
@@ -71,18 +116,8 @@ class Adapter:
                 out.append(Entry(url=link.url, title=link.text, date=link.date))
         return out
 
-    def candidate_entries(self, links: list[Link]) -> list[Entry]:
-        """Every content link of a list (reports and decoys alike) — the spider filters by title."""
-        out: list[Entry] = []
-        seen: set[str] = set()
-        for link in links:
-            if link.url in seen or link.in_chrome or len(link.text) < 6:
-                continue
-            seen.add(link.url)
-            out.append(Entry(url=link.url, title=link.text, date=link.date))
-        return out
-
     def subcolumns(self, page: Page, links: list[Link], column_root: str | None) -> list[Follow]:
+        """Year and unit-type folders inside the 年报 column (2021年, 部门, 乡镇街道)."""
         root = column_root or url_dir(page.url)
         out = []
         for link in links:
@@ -121,32 +156,6 @@ class Adapter:
             out.extend(Follow(url=u, title=None) for u in enumerate_pages(last_url, page.url, first_url=next_url))
         return out
 
-    def trs_pages(self, page: Page) -> list[Follow]:
-        """TRS static paging: createPageHTML(N, cur, "index", "html") or var countPage = N."""
-        text = page.text
-        count = None
-        prefix, suffix = "index", None
-        m = re.search(r"createPageHTML\(\s*['\"]?(\d+)['\"]?\s*,\s*['\"]?(\d+)['\"]?\s*(?:,\s*['\"]([\w-]+)['\"]\s*,\s*['\"](\w+)['\"])?", text)
-        if m:
-            count = int(m.group(1))
-            if m.group(3):
-                prefix, suffix = m.group(3), m.group(4)
-        else:
-            m = re.search(r"var\s+countPage\s*=\s*['\"]?(\d+)", text)
-            if m:
-                count = int(m.group(1))
-                p = re.search(r"var\s+prefix\s*=\s*['\"]([\w-]+)['\"]", text)
-                s = re.search(r"var\s+suffix\s*=\s*['\"](\w+)['\"]", text)
-                prefix = p.group(1) if p else prefix
-                suffix = s.group(1) if s else None
-        if not count or count < 2:
-            return []
-        if suffix is None:
-            m = re.search(r"\.(s?html?)$", urlsplit(page.url).path)
-            suffix = m.group(1) if m else "html"
-        base = url_dir(page.url)
-        return [Follow(url=f"{base}{prefix}_{i}.{suffix}") for i in range(1, count)]
-
 
 _PATH_NUM = re.compile(r"^(.*?[_/-])(\d{1,4})(\.\w+)?$")
 _QUERY_PAGE_KEYS = ("page", "pageNo", "pageno", "pageIndex", "pageindex", "p", "pn", "curPage", "currentPage",
@@ -170,9 +179,10 @@ def _numbering(url: str) -> tuple[str, int] | None:
     return None
 
 
-def enumerate_pages(last_url: str, current_url: str, limit: int = 1000, first_url: str | None = None) -> list[str]:
+def enumerate_pages(last_url: str, current_url: str, limit: int = MAX_PAGES, first_url: str | None = None) -> list[str]:
     """The pages from `first_url` (the 下一页 link) to `last_url` (the 尾页 link) when both share one numbering,
-    e.g. …/index_1.html … index_7.html or …?page=2 … ?page=8; without `first_url`, from 1."""
+    e.g. …/index_1.html … index_7.html or …?page=2 … ?page=8; without `first_url`, from 1. Nothing when the
+    尾页 number is beyond `limit` (a count that large is not a list the page shows)."""
     last = _numbering(last_url)
     if last is None or last[1] > limit:
         return []
@@ -184,3 +194,28 @@ def enumerate_pages(last_url: str, current_url: str, limit: int = 1000, first_ur
         start = first[1]
     tmpl, n = last
     return [tmpl.replace("{}", str(k)) for k in range(start, n + 1)]
+
+
+# --- the registry ------------------------------------------------------------------------------------------------
+PLATFORMS: dict[str, Platform] = {}
+
+
+def register(platform: Platform) -> Platform:
+    """Add a platform to the registry (each platform module calls this once, at import)."""
+    if platform.name in PLATFORMS or platform.name == "auto":
+        raise ValueError(f"platform {platform.name!r} registered twice (or reserved)")
+    PLATFORMS[platform.name] = platform
+    return platform
+
+
+def platform_names() -> tuple[str, ...]:
+    """The registered platform names, in detection order (the generic fallback last)."""
+    return tuple(p.name for p in sorted(PLATFORMS.values(), key=lambda p: (p.order, p.name)))
+
+
+def detect(page: Page) -> Platform:
+    """The first registered platform (in detection order) that recognises the page; generic otherwise."""
+    for name in platform_names():
+        if PLATFORMS[name].detect(page):
+            return PLATFORMS[name]
+    return PLATFORMS["generic"]
