@@ -47,11 +47,12 @@ from .context import PortalRun
 from .discovery import DiscoveryMixin
 from .rendering import RenderingMixin
 from .scheduling import SchedulingMixin
+from .units import UnitsMixin
 
 logger = logging.getLogger(__name__)
 
 
-class BasePortalSpider(DiscoveryMixin, SchedulingMixin, BookkeepingMixin, RenderingMixin, scrapy.Spider):
+class BasePortalSpider(DiscoveryMixin, SchedulingMixin, BookkeepingMixin, RenderingMixin, UnitsMixin, scrapy.Spider):
     """Crawl the portals of a sources file into a run directory (see docs/crawling.md)."""
 
     name = "nianbao-base"

@@ -34,10 +34,11 @@ class DiscoveryMixin:
         """A home or navigation page: find the 年报 column, else follow 信息公开 navigation."""
         meta = response.meta
         depth = meta.get("nb_depth", 0)
-        if any(PLATFORMS[name].is_list_entry(page) for name in platform_names()):
-            return self.handle_list(ctx, page, response)
         links = page.links()
-        out: list[Any] = []
+        units = self.follow_units(ctx, page, links, meta)  # 部门/乡镇信息公开 directories (units.py)
+        if any(PLATFORMS[name].is_list_entry(page) for name in platform_names()):
+            return units + self.handle_list(ctx, page, response)
+        out: list[Any] = units
         columns = []
         seen_urls: set[str] = set()
         for link in links:
@@ -65,7 +66,7 @@ class DiscoveryMixin:
                     navs.append(link)
             navs.sort(key=lambda l: -nav_score(l.text))
             for link in navs[:5]:
-                if ctx.nav_pages >= 25:
+                if ctx.nav_pages >= 25 + 2 * ctx.counts["subsites"]:
                     break
                 r = self.req(ctx, link.url, "column", title=link.text, listing=page.url, depth=depth + 1,
                              conditional=True)
