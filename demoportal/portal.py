@@ -68,16 +68,17 @@ _BUILDERS = {}
 
 def _builder(platform: str):
     if not _BUILDERS:
-        from . import site_generic, site_gkmlpt, site_hanweb, site_openness, site_trs
+        from . import site_generic, site_gkmlpt, site_hanweb, site_jpaas, site_openness, site_trs
 
         _BUILDERS.update({"trs": site_trs.build, "hanweb": site_hanweb.build, "gkmlpt": site_gkmlpt.build,
-                          "openness": site_openness.build, "generic": site_generic.build})
+                          "openness": site_openness.build, "generic": site_generic.build, "jpaas": site_jpaas.build})
     return _BUILDERS[platform]
 
 
 # How each site is configured in the sources file: some sites name their platform, others leave it to detection.
 _SOURCE_PLATFORM = {"demo-trs": "auto", "demo-trs-city": "trs", "demo-hanweb": "hanweb", "demo-gkmlpt": "gkmlpt",
-                    "demo-openness": "auto", "demo-generic": "generic", "demo-waf": "auto"}
+                    "demo-openness": "auto", "demo-generic": "generic", "demo-waf": "auto",
+                    "demo-jpaas": "auto"}
 
 
 class Portal:

@@ -12,6 +12,7 @@ Gansu (Linxia, Huining), and by ministries. Evidence: docs/platforms.md §1, tes
 """
 from __future__ import annotations
 
+import html
 import json
 import math
 import re
@@ -31,7 +32,7 @@ _EMPTY = "模板内容数据为空"
 
 
 def _query_data(raw: str) -> dict[str, Any] | None:
-    text = raw.strip().strip("\"'").replace("&quot;", '"').replace("&#39;", "'").replace("'", '"')
+    text = html.unescape(raw.strip().strip("\"'")).replace("'", '"')
     try:
         obj = json.loads(text)
     except ValueError:

@@ -17,6 +17,7 @@ Counts per portal: `rendered` (pages), `render_ms`, `render_subrequests`, `rende
 from __future__ import annotations
 
 import logging
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -112,7 +113,7 @@ class RenderingMixin:
         declared = counts_in_text(page.text).total
         if declared:
             st.declared[root] = max(st.declared.get(root, 0), declared)
-        if not res.entries and not res.follow and not rows:
+        if not res.entries and not res.follow and not rows and _is_document(page):
             r = self.render_request(ctx, meta.get("nb_url") or page.url, "list", "no list in the page",
                                     meta={k: v for k, v in meta.items() if k in ("nb_column_root", "nb_column_start")},
                                     listing=meta.get("nb_listing"), title=meta.get("nb_title"),
@@ -282,6 +283,11 @@ class RenderingMixin:
         msg = f"rendering failed: {type(exc).__name__}: {exc}"[:300]
         ctx.errors.append(f"{msg} {request.url}"[:300])
         return [self.item(ctx, request, None, "error", error=msg)]
+
+
+def _is_document(page: Page) -> bool:
+    """A web page a browser would show (not a JSON answer or an HTML fragment of a list API)."""
+    return re.search(r"<(html|body|head)\b", page.text[:5000], re.I) is not None
 
 
 def xhr_list(url: str, body: bytes) -> tuple[list[Any], Any] | None:
