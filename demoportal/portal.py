@@ -68,17 +68,18 @@ _BUILDERS = {}
 
 def _builder(platform: str):
     if not _BUILDERS:
-        from . import site_generic, site_gkmlpt, site_hanweb, site_jpaas, site_openness, site_trs
+        from . import site_generic, site_gkmlpt, site_hanweb, site_jpaas, site_openness, site_trs, site_xxgk
 
         _BUILDERS.update({"trs": site_trs.build, "hanweb": site_hanweb.build, "gkmlpt": site_gkmlpt.build,
-                          "openness": site_openness.build, "generic": site_generic.build, "jpaas": site_jpaas.build})
+                          "openness": site_openness.build, "generic": site_generic.build, "jpaas": site_jpaas.build,
+                          "xxgk": site_xxgk.build})
     return _BUILDERS[platform]
 
 
 # How each site is configured in the sources file: some sites name their platform, others leave it to detection.
 _SOURCE_PLATFORM = {"demo-trs": "auto", "demo-trs-city": "trs", "demo-hanweb": "hanweb", "demo-gkmlpt": "gkmlpt",
                     "demo-openness": "auto", "demo-generic": "generic", "demo-waf": "auto",
-                    "demo-jpaas": "auto"}
+                    "demo-jpaas": "auto", "demo-xxgk": "auto"}
 
 
 class Portal:
