@@ -20,7 +20,8 @@ _DIRECTORY = re.compile(r"^(县直|区直|市直|旗直)?(部门|单位|乡镇|�
 # The name of a unit: ends like an agency or a township does.
 _UNIT = re.compile(r"(局|委员会|委|办公室|办|中心|镇|乡|街道|街道办事处|人民政府|管理委员会|管委会|分局|大队|支队|"
                    r"服务中心|事务中心|研究室|院|馆|站|社|会|署|所|处|团|场|区|苏木)$")
-_NOT_UNIT = re.compile(r"(首页|公开|指南|制度|年报|目录|网站|地图|联系我们|更多|返回|上一页|下一页|登录|注册|English)")
+_NOT_UNIT = re.compile(r"(首页|公开|指南|制度|年报|目录|网站|地图|联系我们|更多|返回|上一页|下一页|登录|注册|English|新闻|互动|"
+                       r"走进|专题|办事|服务中心$)")
 MAX_UNITS = 200  # unit sub-sites followed per portal at most
 
 
