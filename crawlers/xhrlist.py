@@ -17,7 +17,7 @@ import json
 import math
 import re
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any, Iterable
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
@@ -40,6 +40,7 @@ PAGE_KEYS = ("pageno", "pageindex", "page", "currpage", "currentpage", "pagenum"
              "pagenumber", "current", "startpage")
 SIZE_KEYS = ("pagesize", "size", "rows", "perpage", "limit", "page_size", "ps")
 
+CST = timezone(timedelta(hours=8))
 _JSONP = re.compile(r"^\s*[\w$.]+\s*\(\s*(.*?)\s*\)\s*;?\s*$", re.S)
 _COUNT_TEXT = re.compile(r"共\s*(\d+)\s*(?:条|篇|项|个)")
 _PAGES_TEXT = re.compile(r"共\s*(\d+)\s*页")
@@ -78,7 +79,7 @@ def _date_of(value: Any) -> str | None:
         if v > 1e11:  # milliseconds
             v /= 1000.0
         if 6e8 < v < 4.2e9:
-            return datetime.fromtimestamp(v, tz=timezone.utc).astimezone().strftime("%Y-%m-%d")
+            return datetime.fromtimestamp(v, tz=CST).strftime("%Y-%m-%d")  # the portals' own time zone
         return None
     if isinstance(value, str):
         return find_date(value)
