@@ -21,7 +21,7 @@ from crawlers.store import State
 
 from tests.crawlers.conftest import TEST_DELAY, TEST_JITTER, log_url, manifest_rows, write_sources
 
-pytestmark = [pytest.mark.timeout(300), pytest.mark.slow, pytest.mark.portal]
+pytestmark = [pytest.mark.timeout(300), pytest.mark.slow, pytest.mark.portal, pytest.mark.browser]  # demo-script renders
 
 DOCUMENT_STATES = ("ok", "not_modified")
 
