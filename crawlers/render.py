@@ -47,6 +47,11 @@ SKIPPED_TYPES = frozenset({"image", "media", "font", "stylesheet", "texttrack", 
                            "eventsource", "ping", "beacon", "csp_report"})
 MAX_SUBREQUESTS = 80  # per rendered page; a page that asks for more is cut off (counted)
 RENDERED_HEADER = "x-nianbao-rendered"
+# A quiet browser: no GPU, no background traffic, no images decoded; it shares 2 cores with the crawl.
+CHROMIUM_ARGS = ["--disable-dev-shm-usage", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--disable-default-apps", "--mute-audio",
+                 "--disable-gpu", "--disable-software-rasterizer", "--disable-extensions",
+                 "--renderer-process-limit=2", "--blink-settings=imagesEnabled=false"]
 CONTEXT = "nianbao"
 
 
@@ -75,20 +80,20 @@ def unavailable_reason() -> str | None:
     return None
 
 
-def install(settings: Any, user_agent: str | None = None) -> str | None:
+def install(settings: Any, user_agent: str | None = None, want: bool = True) -> str | None:
     """Make the crawl able to render: scrapy-playwright's download handler (started only when a first page is
-    rendered) on Debian's Chromium. Returns why rendering is off, or None when it is on."""
-    reason = unavailable_reason()
+    rendered) on Debian's Chromium. Returns why rendering is off, or None when it is on. Either way every request
+    goes through the per-host send gate (crawlers/polite.py)."""
+    reason = unavailable_reason() if want else "render: off"
     if reason:
+        gated = "crawlers.polite.GatedHTTPHandler"
+        settings.set("DOWNLOAD_HANDLERS", {"http": gated, "https": gated}, priority="spider")
         return reason
     handler = "crawlers.render_handler.LazyPlaywrightHandler"
     settings.set("DOWNLOAD_HANDLERS", {"http": handler, "https": handler}, priority="spider")
     settings.set("PLAYWRIGHT_BROWSER_TYPE", "chromium", priority="spider")
     settings.set("PLAYWRIGHT_LAUNCH_OPTIONS", {"executable_path": chromium_path(), "headless": True,
-                                               "args": ["--disable-dev-shm-usage", "--no-first-run",
-                                                        "--disable-background-networking",
-                                                        "--disable-component-update", "--disable-sync",
-                                                        "--disable-default-apps", "--mute-audio"]},
+                                               "args": CHROMIUM_ARGS},
                  priority="spider")
     context = {"java_script_enabled": True, "ignore_https_errors": True, "locale": "zh-CN",
                "service_workers": "block", "viewport": {"width": 1366, "height": 900}}
@@ -96,7 +101,7 @@ def install(settings: Any, user_agent: str | None = None) -> str | None:
         context["user_agent"] = user_agent
     settings.set("PLAYWRIGHT_CONTEXTS", {CONTEXT: context}, priority="spider")
     settings.set("PLAYWRIGHT_MAX_CONTEXTS", 1, priority="spider")
-    settings.set("PLAYWRIGHT_MAX_PAGES_PER_CONTEXT", 2, priority="spider")  # 2-core machines
+    settings.set("PLAYWRIGHT_MAX_PAGES_PER_CONTEXT", 1, priority="spider")  # one page at a time: 2-core machines
     return None
 
 
@@ -319,7 +324,10 @@ class Renderer:
     """Per crawl: builds the request meta of a page to render, and keeps the browser's requests polite."""
 
     def __init__(self, crawler: Any, default_delay: float = 1.0, default_jitter: float = 0.5):
+        from .polite import SendGate
+
         self.crawler = crawler
+        self.gate = SendGate.of(crawler)
         self.default_delay = default_delay
         self.default_jitter = default_jitter
         self._locks: dict[str, asyncio.Lock] = {}
@@ -367,7 +375,8 @@ class Renderer:
         try:
             if not paced:
                 slot = self._slot(key)
-                last = max(slot.lastseen if slot is not None else 0.0, self._last.get(key, 0.0))
+                last = max(slot.lastseen if slot is not None else 0.0, self._last.get(key, 0.0),
+                           self.gate.last.get(key, 0.0))
                 wait = last + self._delay(slot) - time.monotonic()
                 if wait > deadline - time.monotonic():
                     lock.release()
@@ -393,6 +402,7 @@ class Renderer:
         if slot is not None:
             slot.lastseen = max(slot.lastseen, now)
         self._last[key] = max(self._last.get(key, 0.0), now)
+        self.gate.sent(key)
 
 
 def rendered_of(response: Any) -> Rendered | None:

@@ -2,7 +2,8 @@
 
 scrapy-playwright starts the Playwright driver when the engine starts; most crawls render nothing, so this
 subclass waits for the first request that asks for a browser. Plain requests go through Scrapy's own HTTP/1.1
-handler either way (scrapy-playwright passes them on). Imported only when rendering is on (crawlers/render.py).
+handler either way (scrapy-playwright passes them on), all behind the per-host send gate (crawlers/polite.py).
+Imported only when rendering is on (crawlers/render.py).
 """
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ import asyncio
 from typing import Any
 
 from scrapy_playwright.handler import ScrapyPlaywrightDownloadHandler
+
+from .polite import SendGate
 
 
 class LazyPlaywrightHandler(ScrapyPlaywrightDownloadHandler):
@@ -23,6 +26,10 @@ class LazyPlaywrightHandler(ScrapyPlaywrightDownloadHandler):
 
     async def _maybe_launch_in_thread(self) -> None:
         return None
+
+    async def download_request(self, request: Any) -> Any:
+        await SendGate.of(self._crawler).wait(request)  # crawlers/polite.py: every request, rendered or not
+        return await super().download_request(request)
 
     async def _download_request(self, request: Any, spider: Any = None) -> Any:
         if not self._nb_started:

@@ -60,13 +60,11 @@ class RenderingMixin:
     def setup_rendering(self, crawler: Any) -> None:
         self._render: dict[str, RenderState] = {}
         wanted = [ctx for ctx in self.portals.values() if ctx.portal.render != "off"]
-        if not wanted:
-            self.render_off_reason = "render: off"
-            return
-        reason = install(crawler.settings, crawler.settings.get("USER_AGENT"))
+        reason = install(crawler.settings, crawler.settings.get("USER_AGENT"), want=bool(wanted))
         if reason:
             self.render_off_reason = reason
-            logger.warning("rendering fallback off: %s", reason)
+            if wanted:
+                logger.warning("rendering fallback off: %s", reason)
             return
         d = self.sources.defaults
         self.renderer = Renderer(crawler, float(d["delay"]), float(d["jitter"]))
