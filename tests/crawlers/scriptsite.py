@@ -98,6 +98,7 @@ class ScriptSite:
     slow_reports: list[str] = field(default_factory=list)  # report URLs of the column that never settles
     attachments: list[str] = field(default_factory=list)
     decoys: list[str] = field(default_factory=list)
+    rows: list[dict] = field(default_factory=list)  # what the JSON list API answers (shrink it to test a drop)
 
     @property
     def base_url(self) -> str:
@@ -156,6 +157,7 @@ def start_script_site(host: str = "127.0.0.1", hang_seconds: float = 20.0) -> Sc
     for name in ("/css/site.css", "/images/logo.png"):
         r[name] = Resource(b"", "text/css" if name.endswith(".css") else "image/png")
     rows = _articles()
+    site.rows = rows
 
     def api(req):
         page = int(req.query.get("page") or 1)

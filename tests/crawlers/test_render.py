@@ -135,6 +135,18 @@ def test_second_run_fetches_no_report_again(site, first):
     assert [r["url"] for r in rows if r["role"] in ("report", "attachment")] == []
 
 
+def test_a_sharp_drop_is_flagged(site, first):
+    """The list API suddenly answers 2 rows instead of 13: the run still reads the column, and flags the drop."""
+    kept = list(site.rows)
+    del site.rows[2:]
+    try:
+        summary = crawl(first["root"] / "sources.yaml", first["root"] / "data", run_id="r3")
+    finally:
+        site.rows[:] = kept
+    c = summary.portal("script").counts
+    assert (c["previous_reports"], c["reports"], c["reports_drop"]) == (14, 4, 10)
+
+
 # --- limits --------------------------------------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
