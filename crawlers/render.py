@@ -204,6 +204,7 @@ class _Capture:
         page.on("response", self._on_response)
         page.on("requestfinished", self._on_done)
         page.on("requestfailed", self._on_done)
+        page.on("close", lambda _page: self.release_all())  # a page that failed before it settled
         await page.route("**/*", self.route)
 
     def _on_response(self, response: Any) -> None:
