@@ -82,6 +82,43 @@ def is_report_title(title: str) -> bool:
     return True
 
 
+# Entries of a 年报 column that are not fetched (docs/crawling.md, "The body decides"): titles that clearly name
+# another kind of document. Everything else in the column is fetched and extraction decides (not_a_report).
+# Kept short on purpose: each entry is a kind of document seen next to the reports in real 年报 columns or
+# named by the national rules, never a word of one portal's titles.
+EXCLUDED_KINDS: tuple[tuple[str, str], ...] = (
+    ("interpretation", r"解读|图解|一图读懂|问答"),     # companions of a report (（图解） beside the report, 政策解读)
+    ("notice", r"通知|通告"),                          # notices about compiling or sending the reports
+    ("guide", r"指南"),                                # 政府信息公开指南
+    ("rule", r"制度|办法|规定|细则"),                  # 政府信息公开制度 and other rules
+    ("meeting", r"会议|推进会|座谈会|培训|动员会"),     # news of meetings and training about the work
+    ("plan", r"工作要点|实施方案|工作方案|工作计划"),   # the year's work plans
+    ("other_report", r"企业年报|年报公示|工商年报|社会组织年报|统计公报|政府工作报告|预算|决算"),
+)
+_EXCLUDED = [(kind, re.compile(words)) for kind, words in EXCLUDED_KINDS]
+# A notice *publishing* the report ("关于印发《XX局2022年政府信息公开工作年度报告》的通知"): its body is the report.
+_PUBLISHES_REPORT = re.compile(r"(印发|公布|发布|公开)\S{0,60}?(年度报告|年报|工作报告)\S{0,4}?的?通知")
+
+
+def excluded_kind(title: str) -> str | None:
+    """The kind of document a column entry's title clearly names, when it is not a report (then it is not
+    fetched); None for report titles and for titles that say too little to tell (those are fetched)."""
+    t = _squash(title)
+    if not t or is_report_title(t):
+        return None
+    parsed = parse_title(t)
+    rest = t
+    if parsed is not None and parsed.agency_squashed:
+        i = parsed.text.find(parsed.agency_squashed)
+        rest = parsed.text[:i] + parsed.text[i + len(parsed.agency_squashed):]
+    for kind, rx in _EXCLUDED:
+        if rx.search(rest):
+            if kind == "notice" and _PUBLISHES_REPORT.search(rest):
+                continue
+            return kind
+    return None
+
+
 def is_column_title(text: str) -> bool:
     """True for the 年报 column's navigation text (政府信息公开年报, 年报, 年度报告…)."""
     t = _squash(text)

@@ -67,6 +67,7 @@ DEFAULTS: dict[str, Any] = {
     "render": "auto",  # auto: render column/list/home pages static reading cannot read (docs/crawling.md); off
     "render_timeout": 30.0,  # seconds one rendered page may take (navigation, scripts, its own requests)
     "render_max_pages": 10,  # pages rendered per portal at most
+    "walk_days": 7.0,  # home, navigation and every page of the 年报 lists re-read in full about this often
 }
 
 _TYPES: dict[str, tuple[type, ...]] = {
@@ -84,6 +85,7 @@ _TYPES: dict[str, tuple[type, ...]] = {
     "render": (str,),
     "render_timeout": (int, float),
     "render_max_pages": (int,),
+    "walk_days": (int, float),
 }
 _LIMITS: dict[str, tuple[float, float]] = {
     "delay": (0, 600),
@@ -98,6 +100,7 @@ _LIMITS: dict[str, tuple[float, float]] = {
     "recheck_days": (0, 3650),
     "render_timeout": (1, 600),
     "render_max_pages": (0, 1000),
+    "walk_days": (0, 3650),
 }
 
 PORTAL_KEYS = {
@@ -135,6 +138,7 @@ class Portal:
     render: str = DEFAULTS["render"]
     render_timeout: float = DEFAULTS["render_timeout"]
     render_max_pages: int = DEFAULTS["render_max_pages"]
+    walk_days: float = DEFAULTS["walk_days"]
 
     def to_yaml_dict(self, defaults: dict[str, Any] | None = None) -> dict[str, Any]:
         """The portal as a sources-file entry, leaving out settings equal to *defaults*."""

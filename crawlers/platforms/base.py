@@ -38,7 +38,10 @@ class Follow:
     body: str | None = None
     headers: dict[str, str] | None = None
     meta: dict[str, Any] = field(default_factory=dict)
-    subcolumn: bool = False
+    subcolumn: bool = False  # another list inside the column (a year or unit folder): its own first page decides
+    # A further page of this same list (pagination): between full walks (walk_days), the spider stops a list at
+    # its first page that shows nothing new, so these are fetched one after the other, not all at once.
+    next_page: bool = False
 
 
 @dataclass
@@ -116,12 +119,37 @@ class Platform:
                 out.append(Entry(url=link.url, title=link.text, date=link.date))
         return out
 
+    def column_entries(self, page: Page, links: list[Link]) -> list[Entry]:
+        """Every entry of the page's lists, whatever its title (in a 年报 column the body decides, the title only
+        ranks): links in a list (ul/ol/dl/table) that holds a dated link or a report title, the report-title links
+        anywhere, and list items written by inline scripts. Not: header, footer and navigation, pagination,
+        year and unit sub-columns (followed as lists), the page itself."""
+        candidates = list(links) + [w for w in page.written_links() if w.via == "script"]
+        lists = {link.group for link in candidates
+                 if link.group and not link.in_chrome and (link.date or is_report_title(link.text))}
+        out: list[Entry] = []
+        seen: set[str] = set()
+        for link in candidates:
+            if link.url in seen or link.url == page.url or link.in_chrome:
+                continue
+            text = link.anchor or link.text
+            if is_next_text(text) or is_last_text(text) or is_page_number(text):
+                continue
+            if is_subcolumn_title(link.text) and not link.date:
+                continue
+            report = is_report_title(link.text) or bool(link.anchor and is_report_title(link.anchor))
+            if not report and (link.group not in lists or len(link.text) < 2):
+                continue
+            seen.add(link.url)
+            out.append(Entry(url=link.url, title=link.text, date=link.date))
+        return out
+
     def subcolumns(self, page: Page, links: list[Link], column_root: str | None) -> list[Follow]:
-        """Year and unit-type folders inside the 年报 column (2021年, 部门, 乡镇街道)."""
+        """Year and unit-type folders inside the 年报 column (2021年, 部门, 乡镇街道); a dated link is an entry."""
         root = column_root or url_dir(page.url)
         out = []
         for link in links:
-            if is_report_title(link.text):
+            if is_report_title(link.text) or link.date:
                 continue
             if is_subcolumn_title(link.text) and same_site_path(link.url, root) and link.url != page.url:
                 out.append(Follow(url=link.url, title=link.text, subcolumn=True))
@@ -145,7 +173,7 @@ class Platform:
                 continue
             if link.url == page.url:
                 continue
-            out.append(Follow(url=link.url, title=text))
+            out.append(Follow(url=link.url, title=text, next_page=True))
             if nxt and next_url is None:
                 next_url = link.url
             if last:
@@ -153,7 +181,8 @@ class Platform:
         if next_url and last_url and next_url != last_url:
             # Every page from the next one to the last, when both links show the same numbering
             # (index_1 … for TRS-style numbering from 0, index_2 … for numbering from 1).
-            out.extend(Follow(url=u, title=None) for u in enumerate_pages(last_url, page.url, first_url=next_url))
+            out.extend(Follow(url=u, title=None, next_page=True)
+                       for u in enumerate_pages(last_url, page.url, first_url=next_url))
         return out
 
 

@@ -20,7 +20,7 @@ class Generic(Platform):
 
     def parse_list(self, page: Page, meta: dict[str, Any]) -> ListResult:
         links = page.links()
-        res = ListResult(platform=self.name, entries=self.report_entries(links))
+        res = ListResult(platform=self.name, entries=self.column_entries(page, links))
         res.follow.extend(self.pagination_links(page, links))
         res.follow.extend(trs_pages(page, res))
         res.follow.extend(self.subcolumns(page, links, meta.get("nb_column_root")))

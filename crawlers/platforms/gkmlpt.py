@@ -104,7 +104,7 @@ class Gkmlpt(Platform):
                 pages = capped_count(math.ceil(int(total) / int(size)) if size else 1, res, "total")
                 for n in range(2, pages + 1):
                     url = re.sub(r"([?&]page=)\d+", lambda m: f"{m.group(1)}{n}", page.url)
-                    res.follow.append(Follow(url=url, meta={"nb_gkmlpt": {"first": False}}))
+                    res.follow.append(Follow(url=url, meta={"nb_gkmlpt": {"first": False}}, next_page=True))
             return res
         config = find_assignment(page.text, "window._CONFIG")
         if not isinstance(config, dict):

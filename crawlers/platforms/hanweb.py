@@ -94,7 +94,7 @@ class Hanweb(Platform):
                               headers={"Content-Type": "application/x-www-form-urlencoded; charset=UTF-8",
                                        "X-Requested-With": "XMLHttpRequest", "Referer": listing_url},
                               meta={"nb_hanweb": {"params": params, "proxy": proxy_url, "listing": listing_url,
-                                                  "total_known": total is not None}}))
+                                                  "total_known": total is not None}}, next_page=True))
             s = e + 1
         return out
 

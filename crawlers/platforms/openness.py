@@ -25,7 +25,7 @@ class Openness(Platform):
 
     def parse_list(self, page: Page, meta: dict[str, Any]) -> ListResult:
         links = page.links()
-        res = ListResult(platform=self.name, entries=self.report_entries(links))
+        res = ListResult(platform=self.name, entries=self.column_entries(page, links))
         if _PAGED.search(page.url):
             n = 0
             m = re.search(r"共\s*(\d+)\s*页", page.visible) or re.search(
@@ -38,7 +38,7 @@ class Openness(Platform):
                     n = max(n, int(m2.group(1)))
             n = capped_count(n, res, "共N页")
             for k in range(1, n + 1):
-                res.follow.append(Follow(url=_PAGED.sub(rf"/page_{k}\2", page.url)))
+                res.follow.append(Follow(url=_PAGED.sub(rf"/page_{k}\2", page.url), next_page=True))
         res.follow.extend(self.pagination_links(page, links))
         res.follow.extend(self.subcolumns(page, links, meta.get("nb_column_root")))
         return res

@@ -41,7 +41,7 @@ def trs_pages(page: Page, res: ListResult) -> list[Follow]:
     if m:  # numbered from 1: name.ext is page 1, name_2.ext … name_N.ext
         count = capped_count(int(m.group(1)), res, "createPageHTML")
         name = m.group(3).rsplit("/", 1)[-1]
-        return [Follow(url=f"{base}{name}_{i}.{m.group(4)}") for i in range(2, count + 1)]
+        return [Follow(url=f"{base}{name}_{i}.{m.group(4)}", next_page=True) for i in range(2, count + 1)]
     prefix, suffix, count = "index", None, None
     m = _CLASSIC.search(text)
     if m:
@@ -60,7 +60,7 @@ def trs_pages(page: Page, res: ListResult) -> list[Follow]:
         return []
     count = capped_count(count, res, "createPageHTML" if _CLASSIC.search(text) else "countPage")
     suffix = suffix or _page_ext(page.url)
-    return [Follow(url=f"{base}{prefix}_{i}.{suffix}") for i in range(1, count)]
+    return [Follow(url=f"{base}{prefix}_{i}.{suffix}", next_page=True) for i in range(1, count)]
 
 
 class Trs(Platform):
@@ -76,7 +76,7 @@ class Trs(Platform):
 
     def parse_list(self, page: Page, meta: dict[str, Any]) -> ListResult:
         links = page.links()
-        res = ListResult(platform=self.name, entries=self.report_entries(links))
+        res = ListResult(platform=self.name, entries=self.column_entries(page, links))
         res.follow.extend(trs_pages(page, res))
         res.follow.extend(self.pagination_links(page, links))
         res.follow.extend(self.subcolumns(page, links, meta.get("nb_column_root")))

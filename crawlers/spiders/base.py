@@ -31,11 +31,17 @@ from urllib.parse import urlsplit
 import scrapy
 from scrapy import Request, signals
 from scrapy.exceptions import IgnoreRequest
+from twisted.internet.defer import CancelledError
+
+try:  # Scrapy ≥ 2.13 turns a cancelled download into its own exception
+    from scrapy.exceptions import DownloadCancelledError
+except ImportError:  # pragma: no cover - older Scrapy
+    DownloadCancelledError = CancelledError
 from scrapy.http import Response
 
 from core.sniff import sniff
 
-from ..hostile import is_folder_url, is_soft_404
+from ..hostile import is_folder_url, is_gone_redirect, is_soft_404
 from ..items import FetchItem
 from ..middlewares import slot_key
 from ..page import Page
@@ -136,12 +142,16 @@ class BasePortalSpider(DiscoveryMixin, SchedulingMixin, BookkeepingMixin, Render
         ctx.started_at = utcnow()
         p = ctx.portal
         out: list[Request] = []
+        known = self.state.portal(p.id)
+        ctx.walk = self.walk_due(ctx, known)
         if p.column_urls:
             for url in p.column_urls:
                 r = self.req(ctx, url, "list", title="(column_url)",
                              meta={"nb_column_root": url_dir(url), "nb_column_start": True})
                 if r is not None:
                     out.append(r)
+        elif not ctx.walk:  # between full walks: start from the column found last time (discovery if it fails)
+            out.extend(self.remembered_columns(ctx, known))
         else:
             r = self.req(ctx, p.url, "home", conditional=True)
             if r is not None:
@@ -203,23 +213,37 @@ class BasePortalSpider(DiscoveryMixin, SchedulingMixin, BookkeepingMixin, Render
         ctx.pending -= 1
         if ctx.pending > 0 or ctx.finished:
             return []
+        if not ctx.column_found and not ctx.challenged and not ctx.walk and not ctx.portal.column_urls:
+            ctx.walk = True  # the remembered column did not answer with a list: find it again from the home page
+            r = self.req(ctx, ctx.portal.url, "home", conditional=True)
+            if r is not None:
+                return [r]
         if not ctx.column_found and not ctx.tried_remembered and not ctx.challenged:
-            ctx.tried_remembered = True
-            known = self.state.portal(ctx.portal.id)
-            reqs = []
-            for url in (known or {}).get("column_urls", []):
-                r = self.req(ctx, url, "list", title="(column found by an earlier run)",
-                             meta={"nb_column_root": url_dir(url), "nb_column_start": True})
-                if r is not None:
-                    reqs.append(r)
+            reqs = self.remembered_columns(ctx, self.state.portal(ctx.portal.id))
             if reqs:
-                ctx.counts["remembered_columns"] += len(reqs)
+                return reqs
+        if ctx.column_found and not ctx.walk and not ctx.rechecked_from_state and not ctx.challenged:
+            ctx.rechecked_from_state = True
+            reqs = self.state_rechecks(ctx)
+            if reqs:
                 return reqs
         rendered = self.render_at_end(ctx)
         if rendered:
             return rendered
         self.finalize(ctx)
         return []
+
+    def remembered_columns(self, ctx: PortalRun, known: dict[str, Any] | None) -> list[Request]:
+        """Requests for the column URLs an earlier run found (read as column starts)."""
+        ctx.tried_remembered = True
+        reqs = []
+        for url in (known or {}).get("column_urls", []):
+            r = self.req(ctx, url, "list", title="(column found by an earlier run)", conditional=True,
+                         meta={"nb_column_root": url_dir(url), "nb_column_start": True, "nb_remembered": True})
+            if r is not None:
+                reqs.append(r)
+        ctx.counts["remembered_columns"] += len(reqs)
+        return reqs
 
     # --- items ----------------------------------------------------------------------------------------------
     def item(self, ctx: PortalRun, request: Request, response: Response | None, state: str, *,
@@ -269,6 +293,21 @@ class BasePortalSpider(DiscoveryMixin, SchedulingMixin, BookkeepingMixin, Render
             return self.handle_rendered(ctx, response)
         if status == 304:
             return self.handle_not_modified(ctx, request, response)
+        problem = meta.get("nb_redirect_problem")
+        if problem is not None:  # a redirect loop, or a chain longer than REDIRECT_MAX_TIMES
+            state, reason = problem
+            ctx.counts["errors"] += 1
+            ctx.counts["redirect_loops" if state == "redirect_loop" else "redirect_chains"] += 1
+            if role == "home":
+                ctx.home_error = reason
+            ctx.errors.append(reason[:300])
+            return [self.item(ctx, request, response, state, body=body or None, detected_type=self._type(body),
+                              error=reason)]
+        if status >= 300 and meta.get("nb_remembered") and status in (404, 410):
+            # a column found by an earlier run is gone (the site moved): discovery looks for it again
+            ctx.counts["remembered_gone"] += 1
+            return [self.item(ctx, request, response, "error", body=body or None, detected_type=self._type(body),
+                              error=f"HTTP {status}: the column found by an earlier run is gone")]
         if status >= 300:
             if status != 404 or role in ("home", "column", "list"):
                 ctx.counts["errors"] += 1
@@ -306,6 +345,11 @@ class BasePortalSpider(DiscoveryMixin, SchedulingMixin, BookkeepingMixin, Render
                     state = "ok" if role in ("home", "column", "list") else "error"
                     return out + [self.item(ctx, request, response, state, body=body, detected_type=dtype,
                                             error=None if state == "ok" else f"redirect shell to {shell} (followed)")]
+        if page is not None and role == "report" and meta.get("redirect_urls") \
+                and is_gone_redirect(response.url, meta["nb_url"]):
+            ctx.counts["deleted"] += 1
+            return [self.item(ctx, request, response, "deleted", body=body, detected_type=dtype,
+                              error=f"deleted: redirected to {response.url}")]
         if page is not None and role == "report" and is_soft_404(page):
             ctx.counts["deleted"] += 1
             return [self.item(ctx, request, response, "deleted", body=body, detected_type=dtype,
@@ -361,7 +405,7 @@ class BasePortalSpider(DiscoveryMixin, SchedulingMixin, BookkeepingMixin, Render
             self.note_nav_page(ctx, meta["nb_url"], role)
             out.extend(self.discover(ctx, page, response))
         elif role == "list":
-            out.extend(self.handle_list(ctx, page, response))
+            out.extend(self.handle_list(ctx, page, response, unchanged=True))
         return out
 
     def handle_failure(self, ctx: PortalRun, request: Request, exc: BaseException) -> list[Any]:
@@ -378,6 +422,13 @@ class BasePortalSpider(DiscoveryMixin, SchedulingMixin, BookkeepingMixin, Render
         if "max size" in str(exc) or "maxsize" in str(exc).lower():
             ctx.counts["too_large"] += 1
             return [self.item(ctx, request, None, "too_large", error=msg)]
+        if isinstance(exc, (CancelledError, DownloadCancelledError)) and not str(exc):
+            # Scrapy stops a body that grows past the limit without a Content-Length by cancelling its download,
+            # with no message (a graceful stop lets running downloads finish; a timeout is a TimeoutError).
+            ctx.counts["too_large"] += 1
+            limit = request.meta.get("download_maxsize")
+            return [self.item(ctx, request, None, "too_large",
+                              error=f"body larger than max_size ({limit} bytes) without a Content-Length: download stopped")]
         ctx.counts["errors"] += 1
         ctx.errors.append(f"{msg} {request.url}"[:300])
         if role == "home":

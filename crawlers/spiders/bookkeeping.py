@@ -57,7 +57,32 @@ class BookkeepingMixin:
         return portal_state(challenged=bool(ctx.challenged), column_found=ctx.column_found, home_ok=ctx.home_ok,
                             has_column_urls=bool(ctx.portal.column_urls), home_error=ctx.home_error,
                             reports=len(ctx.reports),
-                            failures=ctx.counts["errors"] + ctx.counts["challenged"] + ctx.counts["too_large"])
+                            failures=ctx.counts["errors"] + ctx.counts["challenged"] + ctx.counts["too_large"]
+                            + len(ctx.caps))
+
+    def portal_reason(self, ctx: PortalRun, state: str) -> str | None:
+        """One line saying why a portal is not `ok` (None when it is)."""
+        c = ctx.counts
+        if state == "ok":
+            return None
+        if state == "challenged":
+            hosts = ", ".join(sorted(ctx.challenge_hits)) or ", ".join(sorted(ctx.hosts))
+            return f"{ctx.challenged} challenge (anti-bot wall) on {hosts}"
+        if state in ("unreachable", "blocked"):
+            return ctx.home_error or "the home page could not be fetched"
+        if state in ("no_column", "empty_column"):  # with the first error: e.g. why rendering could not run
+            return state_reason(state, column_urls=ctx.column_urls, errors=ctx.errors, home_error=ctx.home_error)
+        if state == "interrupted":
+            return "the crawl stopped before the portal was done"
+        parts = []
+        if c["errors"]:
+            parts.append(f"{c['errors']} failed fetches (first: {ctx.errors[0] if ctx.errors else 'see the manifest'})")
+        if c["challenged"]:
+            parts.append(f"{c['challenged']} challenged pages")
+        if c["too_large"]:
+            parts.append(f"{c['too_large']} bodies over max_size")
+        parts.extend(ctx.caps)
+        return "; ".join(parts) or ctx.home_error or None
 
     def summary_row(self, ctx: PortalRun) -> dict[str, Any]:
         p = ctx.portal
@@ -70,7 +95,10 @@ class BookkeepingMixin:
             "duplicate_urls": c["duplicate_urls"], "duplicate_bodies": c["duplicate_bodies"],
             "robots_blocked": c["robots_blocked"], "known_dead": c["known_dead"],
             "rechecked": c["rechecked"], "too_large": c["too_large"], "truncated": c["truncated"],
-            "list_pages": ctx.list_pages, "rendered": c["rendered"],
+            "list_pages": ctx.list_pages, "requests": c["requests"], "entries": c["entries"],
+            "excluded": c["excluded"], "unranked": c["unranked"], "capped": c["capped"],
+            "javascript_skipped": c["javascript_skipped"], "walked": int(ctx.walk),
+            "pages_skipped": c["pages_skipped"], "rendered": c["rendered"],
         }
         for k, v in sorted(c.items()):
             counts.setdefault(k, v)
@@ -83,8 +111,7 @@ class BookkeepingMixin:
         return PortalRecord(
             id=p.id, name=p.name, url=p.url, platform=p.platform, region_code=p.region_code,
             state=state, counts=counts, column_urls=list(ctx.column_urls),
-            platforms_detected=sorted(ctx.platforms),
-            error=state_reason(state, column_urls=ctx.column_urls, errors=ctx.errors, home_error=ctx.home_error),
+            platforms_detected=sorted(ctx.platforms), error=self.portal_reason(ctx, state),
             province=p.province, city=p.city, run_id=self.run_id, started_at=ctx.started_at,
             finished_at=ctx.finished_at,
         ).to_dict()
@@ -98,10 +125,10 @@ class BookkeepingMixin:
         if interrupted and row["state"] in ("ok", "partial", "no_column", "empty_column", "unreachable"):
             row["state"] = "interrupted"
             row["counts"].pop("reports_drop", None)
-            row["error"] = row["error"] or "the crawl stopped before the portal was done"
+            row["error"] = self.portal_reason(ctx, "interrupted")
         self.store.write_portal(row)
         self.state.record_portal(ctx.portal.id, ctx.column_urls, sorted(ctx.platforms), row["state"], self.run_id,
-                                 sorted(ctx.hosts),
+                                 sorted(ctx.hosts), walked=ctx.walk and ctx.column_found and not interrupted,
                                  reports=row["counts"]["reports"] if row["state"] in BASELINE_STATES else None)
         logger.info("portal %s finished: %s, %d pages, %d reports (%d new), %d attachments, %d errors",
                     ctx.portal.id, row["state"], row["counts"]["pages"], row["counts"]["reports"],

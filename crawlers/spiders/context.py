@@ -44,6 +44,16 @@ class PortalRun:
     list_pages: int = 0
     nav_pages: int = 0
     errors: list[str] = field(default_factory=list)
+    caps: list[str] = field(default_factory=list)  # limits that were hit (the portal is partial, with these reasons)
+    # A full walk (home, navigation, every list page) this run, or an incremental one (walk_days): start from the
+    # remembered column, stop each list at its first page showing nothing new, re-validate known reports from state.
+    walk: bool = True
+    rechecked_from_state: bool = False
+
+    def note_cap(self, reason: str) -> None:
+        self.counts["capped"] += 1
+        if reason not in self.caps:
+            self.caps.append(reason)
 
     @property
     def sites(self) -> set[str]:

@@ -160,8 +160,15 @@ def print_summary(console, summary) -> None:
                   str(t.get("reports", 0)), str(t.get("new", 0)), str(t.get("attachments", 0)),
                   str(t.get("errors", 0)), ", ".join(f"{k} {v}" for k, v in sorted(summary.states().items())))
     console.print(table)
-    for p in summary.portals:
+    from rich.markup import escape
+
+    for p in summary.portals:  # every portal that is not ok, one line each with its reason
+        if p.state != "ok":
+            style = STATE_STYLE.get(p.state, "white")
+            console.print(f"[{style}]{escape(p.id)}: {p.state}[/{style}]: {escape(p.error or 'no reason recorded')}",
+                          highlight=False, soft_wrap=True)
+    for p in summary.portals:  # a sharp drop since the last run (crawlers/outcome.py)
         if p.counts.get("reports_drop"):
-            console.print(f"[red]{p.id}: reports fell from {p.counts.get('previous_reports')} to "
-                          f"{p.counts.get('reports', 0)} since the last run[/red]")
+            console.print(f"[red]{escape(p.id)}: reports fell from {p.counts.get('previous_reports')} to "
+                          f"{p.counts.get('reports', 0)} since the last run[/red]", highlight=False)
     console.print(f"run directory: {summary.run_dir}  ({summary.elapsed_seconds:.1f} s)")

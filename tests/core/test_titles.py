@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from core.titles import is_report_title, parse_title
+from core.titles import excluded_kind, is_report_title, parse_title
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -70,3 +70,31 @@ def test_agency_words_do_not_exclude_a_report(title):
 ])
 def test_other_documents_are_excluded(title):
     assert not is_report_title(title)
+
+
+@pytest.mark.parametrize("title,kind", [
+    ("屯溪区人民政府办公室2019年度政府信息公开年报（图解）", "interpretation"),  # real: the 图解 companion
+    ("示范区2022年政府信息公开工作年度报告政策解读", "interpretation"),
+    ("关于做好2023年度政府信息公开工作年度报告编制发布工作的通知", "notice"),
+    ("示例县人民政府信息公开指南", "guide"),
+    ("示例县政府信息公开保密审查制度", "rule"),
+    ("示例县召开2022年度政务公开工作推进会", "meeting"),
+    ("示例县2023年政务公开工作要点", "plan"),
+    ("关于开展2021年度企业年报公示工作的通知", "notice"),
+    ("示例县2022年部门决算公开", "other_report"),
+])
+def test_column_entries_named_as_another_kind_are_excluded(title, kind):
+    assert excluded_kind(title) == kind
+
+
+@pytest.mark.parametrize("title", [
+    "淮安市洪泽区人民政府2025年年报",  # real file name: no 政府信息公开, still fetched
+    "关于印发《示例县财政局2022年政府信息公开工作年度报告》的通知",  # a notice whose body is the report
+    "2023年度",  # says too little to tell
+    "水湖镇",
+    "示例县机构编制委员会办公室2021年政府信息公开工作年度报告",
+    "示例县人民政府督查室2022年政府信息公开工作年度报告",
+    "示例县2023年政务公开工作总结",
+])
+def test_column_entries_that_may_be_reports_are_fetched(title):
+    assert excluded_kind(title) is None
