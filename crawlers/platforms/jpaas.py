@@ -72,12 +72,12 @@ class Jpaas(Platform):
             return self._answer(page, meta, res)
         for url, query in unit_requests(page):
             res.follow.append(self._follow(url, query, 1, page.url, first=True))
-        res.entries = self.report_entries(page.links())  # a column page may also render its first rows
+        res.entries = self.column_entries(page, page.links())  # a column page may also carry its first rows
         return res
 
     def _follow(self, base: str, query: dict[str, Any], page_no: int, referer: str, *, first: bool = False,
                 retried: bool = False) -> Follow:
-        return Follow(url=api_url(base, query, page_no), title=f"(unit API page {page_no})",
+        return Follow(url=api_url(base, query, page_no), title=f"(unit API page {page_no})", next_page=not first,
                       headers={"X-Requested-With": "XMLHttpRequest", "Referer": referer},
                       meta={"nb_jpaas": {"query": query, "base": base, "first": first, "retried": retried,
                                          "referer": referer}})

@@ -78,7 +78,7 @@ class Xxgk(Platform):
 
     def _search(self, page: Page, state: dict[str, Any], page_no: int) -> Follow:
         return Follow(url=urljoin(page.url, SEARCH), title=f"(信息公开目录 {state['infotypeId']} page {page_no})",
-                      method="POST", body=_form(state, page_no),
+                      method="POST", body=_form(state, page_no), next_page=page_no > 1,
                       headers={"Content-Type": "application/x-www-form-urlencoded; charset=UTF-8",
                                "X-Requested-With": "XMLHttpRequest", "Referer": state.get("referer", page.url)},
                       meta={"nb_xxgk": {**state, "first": page_no == 1 and state.get("first", False)}})

@@ -26,7 +26,7 @@ from scrapy import Request
 from scrapy.http import Response
 
 from core.sniff import sniff
-from core.titles import is_report_title
+from core.titles import excluded_kind, is_report_title
 
 from ..platforms import ListResult, url_dir
 from ..page import Page
@@ -252,14 +252,22 @@ class RenderingMixin:
             if res is None:
                 continue
             entries, counts = res
-            reports = 0
-            for e in entries:
-                if not is_report_title(e.title):
+            in_column = meta["nb_role"] == "list"
+            for e in entries:  # the same rules as a list page's entries (discovery.handle_list)
+                ranked = is_report_title(e.title)
+                if in_column:
+                    ctx.counts["entries"] += 1
+                    if not ranked and excluded_kind(e.title):
+                        ctx.counts["excluded"] += 1
+                        continue
+                elif not ranked:
+                    ctx.counts["decoys"] += 1
                     continue
-                reports += 1
-                req = self.schedule_report(ctx, e.url, e.title, e.date, cap.url)
+                req = self.schedule_report(ctx, e.url, e.title, e.date, cap.url, ranked=ranked)
                 if req is not None:
                     out.append(req)
+                    if not ranked:
+                        ctx.counts["unranked"] += 1
             if not entries:
                 continue
             pr = paged_request(cap.url, cap.method, cap.post_data, cap.request_headers.get("content-type"))
