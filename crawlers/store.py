@@ -123,6 +123,11 @@ CREATE TABLE IF NOT EXISTS hosts (
 CREATE TABLE IF NOT EXISTS robots (
     origin TEXT PRIMARY KEY, status INTEGER, body BLOB, fetched_at REAL
 );
+CREATE TABLE IF NOT EXISTS rendered_sources (
+    portal_id TEXT NOT NULL, page_url TEXT NOT NULL, url TEXT NOT NULL, method TEXT NOT NULL, body TEXT NOT NULL,
+    content_type TEXT, kind TEXT NOT NULL, run_id TEXT, meta TEXT,
+    PRIMARY KEY (portal_id, page_url, url, method, body)
+);
 """
 
 
@@ -240,6 +245,22 @@ class State:
                         " walked_at, reports) VALUES (?,?,?,?,?,?,?,?)",
                         (portal_id, json.dumps(column_urls, ensure_ascii=False), json.dumps(platforms), state, run_id,
                          json.dumps(hosts), walked_at, reports))
+        self._maybe_commit()
+
+    def rendered_sources(self, portal_id: str, page_url: str) -> list[dict[str, Any]]:
+        """Where a rendered page got its list from last time (list APIs, frame documents): crawlers/render.py."""
+        rows = self.db.execute("SELECT url, method, body, content_type, kind, meta FROM rendered_sources"
+                               " WHERE portal_id=? AND page_url=? ORDER BY url, body", (portal_id, page_url)).fetchall()
+        return [{"url": r[0], "method": r[1], "body": r[2] or None, "content_type": r[3], "kind": r[4],
+                 "meta": json.loads(r[5] or "{}")} for r in rows]
+
+    def record_rendered_source(self, portal_id: str, page_url: str, url: str, method: str, body: str | None,
+                               content_type: str | None, kind: str, run_id: str, meta: dict | None = None) -> None:
+        """`kind`: api (an XHR a rendering saw), frame (a frame document), platform (the list API a platform file
+        reached from a shell column page)."""
+        self.db.execute("INSERT OR REPLACE INTO rendered_sources VALUES (?,?,?,?,?,?,?,?,?)",
+                        (portal_id, page_url, url, method, body or "", content_type, kind, run_id,
+                         json.dumps(meta or {}, ensure_ascii=False)))
         self._maybe_commit()
 
     def known_reports(self, portal_id: str) -> list[tuple[DocState, str | None, str | None]]:

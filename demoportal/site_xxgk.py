@@ -15,7 +15,7 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from .catalog import DecoyPlan, ReportPlan, rng_for
-from .server import Request, Response
+from .server import Request, Resource, Response
 from .sitekit import (GEN_TIME, Chrome, SiteBuild, decoy_article, esc, filler_pages, open_site, plain_pages,
                       report_page, ts_of)
 
@@ -86,7 +86,7 @@ def build(b: SiteBuild, plans: list[ReportPlan], decoys: list[DecoyPlan]) -> Non
                 f"'&area={area}', '{divid}', '{JDID}'); }}\nsearch('{NB_TYPE}');\n</script></td></tr></table>")
         page = chrome.page(f"政府信息公开目录 {spec.name}", main, crumb=crumb_zwgk + [("政府信息公开目录", None)],
                            head_extra='<script type="text/javascript" src="/module/xxgk/script/dynamic.js"></script>\n')
-        return Response(200, "text/html; charset=utf-8", page.encode("utf-8"))
+        return Resource(page.encode("utf-8"), "text/html; charset=utf-8", mtime=gen1_t)  # published: Last-Modified
 
     def tree(req: Request) -> Response:
         lis = "".join(f'<li><a href="javascript:void(0)" onclick="funclick(\'{k}\', this)">{esc(t)}</a></li>'

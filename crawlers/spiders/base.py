@@ -238,6 +238,10 @@ class BasePortalSpider(DiscoveryMixin, SchedulingMixin, BookkeepingMixin, Render
         ctx.tried_remembered = True
         reqs = []
         for url in (known or {}).get("column_urls", []):
+            direct = self.list_sources_of(ctx, url)  # a shell column: its list API or frame directly (rendering.py)
+            if direct:
+                reqs.extend(direct)
+                continue
             r = self.req(ctx, url, "list", title="(column found by an earlier run)", conditional=True,
                          meta={"nb_column_root": url_dir(url), "nb_column_start": True, "nb_remembered": True})
             if r is not None:

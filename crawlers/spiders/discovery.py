@@ -105,6 +105,7 @@ class DiscoveryMixin:
         for reason in res.capped:
             ctx.note_cap(f"{reason} ({page.url})")
         out: list[Any] = []
+        self.remember_list_source(ctx, meta, response, res, page)  # rendering.py: where a shell's list came from
         candidates = new = 0
         for entry in res.entries:
             ranked = is_report_title(entry.title)
@@ -139,9 +140,14 @@ class DiscoveryMixin:
             else:  # the next page only; it decides about the rest
                 pages = [dataclasses.replace(pages[0], meta={**pages[0].meta, "nb_rest_pages": [
                     dataclasses.asdict(f) for f in pages[1:]]})]
+        starts = meta.get("nb_column_start") or meta["nb_role"] in ("home", "column")
+        source_of = meta.get("nb_source_of") or (meta["nb_url"] if starts and not res.entries and as_found_column
+                                                 else None)
         for f in follows + pages:
             extra = dict(f.meta)
             extra["nb_column_root"] = root
+            if source_of and not f.next_page and not f.subcolumn:
+                extra["nb_source_of"] = source_of
             if f.subcolumn:
                 extra["nb_column_start"] = True
                 extra["nb_column_root"] = url_dir(f.url)
@@ -150,7 +156,8 @@ class DiscoveryMixin:
                          conditional=f.method == "GET")
             if r is not None:
                 out.append(r)
-        out.extend(self.render_after_list(ctx, page, meta, res))
+        out.extend(self.render_after_list(ctx, page, meta, res, unchanged=unchanged or (
+            meta.get("nb_known_sha") is not None and meta["nb_known_sha"] == hashlib.sha256(response.body).hexdigest())))
         return out
 
     # --- report pages -------------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ Counts per portal: `rendered` (pages), `render_ms`, `render_subrequests`, `rende
 """
 from __future__ import annotations
 
+import json
 import logging
 import re
 from collections import Counter
@@ -35,6 +36,13 @@ from ..store import utcnow
 from ..xhrlist import counts_in_payload, counts_in_text, entries_from_payload, other_pages, paged_request, parse_payload
 
 logger = logging.getLogger(__name__)
+
+
+# Request meta the spider sets itself (everything else starting with nb_ is a platform's state: nb_jpaas, nb_xxgk …).
+_SPIDER_META = {"nb_portal", "nb_role", "nb_url", "nb_title", "nb_listing", "nb_parent", "nb_date", "nb_depth",
+                "nb_sig", "nb_tls", "nb_backoff", "nb_prev_sha", "nb_new", "nb_column_root", "nb_column_start",
+                "nb_source_of", "nb_remembered", "nb_rest_pages", "nb_known_sha", "nb_hops", "nb_challenge",
+                "nb_render", "nb_reader", "nb_https_fallback", "nb_unit", "nb_unit_dir", "nb_ranked"}
 
 
 @dataclass
@@ -98,8 +106,11 @@ class RenderingMixin:
         logger.info("portal %s: rendering %s (%s)", p.id, url, why)
         return self.req(ctx, url, role, title=title, listing=listing, depth=depth, meta=m)
 
-    def render_after_list(self, ctx: Any, page: Page, meta: dict[str, Any], res: ListResult) -> list[Any]:
-        """After the static reading of a list page: note its rows against its declared count; render a shell."""
+    def render_after_list(self, ctx: Any, page: Page, meta: dict[str, Any], res: ListResult,
+                          unchanged: bool = False) -> list[Any]:
+        """After the static reading of a list page: note its rows against its declared count; render a shell.
+        Between full walks (walk_days) an unchanged shell is not rendered again: the list APIs and frame documents
+        its last rendering read from are asked for directly instead (their first page: new reports come first)."""
         if meta.get("nb_render") or meta.get("nb_reader"):
             return []
         st = self.rstate(ctx)
@@ -112,6 +123,8 @@ class RenderingMixin:
         if declared:
             st.declared[root] = max(st.declared.get(root, 0), declared)
         if not res.entries and not res.follow and not rows and _is_document(page):
+            if unchanged and not ctx.walk:
+                return self.rendered_sources_again(ctx, meta.get("nb_url") or page.url, meta)
             r = self.render_request(ctx, meta.get("nb_url") or page.url, "list", "no list in the page",
                                     meta={k: v for k, v in meta.items() if k in ("nb_column_root", "nb_column_start")},
                                     listing=meta.get("nb_listing"), title=meta.get("nb_title"),
@@ -154,7 +167,10 @@ class RenderingMixin:
                 if r is not None:
                     out.append(r)
             return out
-        if not ctx.counts.get("list_pages_capped"):
+        # Fewer rows than declared: only on a full walk (between walks a list is read until its first page that
+        # shows nothing new, by design) and when no limit cut the list short.
+        if ctx.walk and not ctx.counts.get("list_pages_capped") and not ctx.counts.get("pages_skipped") \
+                and not ctx.caps:
             for root, declared in st.declared.items():
                 if declared > st.rows_seen[root] and root in st.starts:
                     r = self.render_request(ctx, st.starts[root], "list",
@@ -246,12 +262,19 @@ class RenderingMixin:
         out: list[Any] = []
         root = meta.get("nb_column_root") or url_dir(meta["nb_url"])
         for cap in r.fetched():
-            if cap.resource_type == "document":
-                continue  # frames are read in the rendered DOM
+            if cap.resource_type == "document":  # a frame: read in the rendered DOM; remembered for the next runs
+                frame_list = xhr_list(cap.url, cap.body or b"") if cap.method == "GET" else None
+                if frame_list and frame_list[0]:
+                    self.state.record_rendered_source(ctx.portal.id, meta["nb_url"], cap.url, "GET", None, None,
+                                                      "frame", self.run_id)
+                continue
             res = xhr_list(cap.url, cap.body or b"")
             if res is None:
                 continue
             entries, counts = res
+            if entries:
+                self.state.record_rendered_source(ctx.portal.id, meta["nb_url"], cap.url, cap.method, cap.post_data,
+                                                  cap.request_headers.get("content-type"), "api", self.run_id)
             in_column = meta["nb_role"] == "list"
             for e in entries:  # the same rules as a list page's entries (discovery.handle_list)
                 ranked = is_report_title(e.title)
@@ -281,6 +304,68 @@ class RenderingMixin:
                 if q is not None:
                     ctx.counts["xhr_pages"] += 1
                     out.append(q)
+        return out
+
+    def rendered_sources_again(self, ctx: Any, page_url: str, meta: dict[str, Any]) -> list[Any]:
+        out: list[Any] = []
+        ctx.counts["render_skipped_unchanged"] += 1
+        root = meta.get("nb_column_root") or url_dir(page_url)
+        for src in self.state.rendered_sources(ctx.portal.id, page_url):
+            headers = {"X-Requested-With": "XMLHttpRequest"} if src["kind"] == "api" else {}
+            if src["content_type"]:
+                headers["Content-Type"] = src["content_type"]
+            extra = {"nb_column_root": root}
+            if src["kind"] == "api":
+                extra["nb_reader"] = "xhr"
+            r = self.req(ctx, src["url"], "list", title=f"(source of {page_url})", listing=page_url,
+                         method=src["method"], body=src["body"], headers=headers or None, meta=extra,
+                         conditional=src["method"] == "GET")
+            if r is not None:
+                ctx.counts["xhr_pages"] += src["kind"] == "api"
+                out.append(r)
+        return out
+
+    def remember_list_source(self, ctx: Any, meta: dict[str, Any], response: Response, res: ListResult,
+                             page: Page) -> None:
+        """On a full walk: the list API a platform file reached from a shell column page (an answer with entries,
+        or any answer that is not a web page: an empty list is a list too), kept so that between walks the API is
+        asked directly instead of the shell (and its tree or first hop)."""
+        if not (ctx.walk and meta.get("nb_source_of") and meta.get("nb_role") == "list") \
+                or meta.get("nb_reader") or meta.get("nb_render") or not (res.entries or not _is_document(page)):
+            return
+        req = response.request
+        body = req.body.decode("utf-8", "replace") if req.body else None
+        ctype = (req.headers.get(b"Content-Type") or b"").decode("latin-1") or None
+        platform_meta = {k: v for k, v in meta.items() if k.startswith("nb_") and k not in _SPIDER_META}
+        try:
+            json.dumps(platform_meta)
+        except (TypeError, ValueError):
+            return
+        self.state.record_rendered_source(ctx.portal.id, meta["nb_source_of"], meta["nb_url"], req.method, body,
+                                          ctype, "platform", self.run_id, meta=platform_meta)
+
+    def list_sources_of(self, ctx: Any, column_url: str) -> list[Any]:
+        """Between full walks: the requests that read a remembered shell column's list directly."""
+        sources = self.state.rendered_sources(ctx.portal.id, column_url)
+        if not sources:
+            return []
+        out: list[Any] = []
+        for src in sources:
+            headers = {"X-Requested-With": "XMLHttpRequest"} if src["kind"] in ("api", "platform") else {}
+            if src["content_type"]:
+                headers["Content-Type"] = src["content_type"]
+            extra = {**src["meta"], "nb_column_root": url_dir(column_url), "nb_source_of": column_url}
+            if src["kind"] == "api":
+                extra["nb_reader"] = "xhr"
+            r = self.req(ctx, src["url"], "list", title=f"(list source of {column_url})", listing=column_url,
+                         method=src["method"], body=src["body"], headers=headers or None, meta=extra,
+                         conditional=src["method"] == "GET")
+            if r is not None:
+                out.append(r)
+        if out:
+            ctx.counts["list_sources_direct"] += len(out)
+            if column_url not in ctx.column_urls:
+                ctx.column_urls.append(column_url)
         return out
 
     def render_failure(self, ctx: Any, request: Request, exc: BaseException) -> list[Any]:
