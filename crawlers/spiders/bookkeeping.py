@@ -105,7 +105,8 @@ class BookkeepingMixin:
         previous = (self.state.portal(p.id) or {}).get("reports")
         if previous is not None:
             counts["previous_reports"] = previous
-            if sharp_drop(previous, counts["reports"]):
+            # only a full walk reads every list page: between walks the count is partial by design
+            if ctx.walk and sharp_drop(previous, counts["reports"]):
                 counts["reports_drop"] = previous - counts["reports"]
         state = self.portal_state(ctx)
         return PortalRecord(
@@ -129,7 +130,8 @@ class BookkeepingMixin:
         self.store.write_portal(row)
         self.state.record_portal(ctx.portal.id, ctx.column_urls, sorted(ctx.platforms), row["state"], self.run_id,
                                  sorted(ctx.hosts), walked=ctx.walk and ctx.column_found and not interrupted,
-                                 reports=row["counts"]["reports"] if row["state"] in BASELINE_STATES else None)
+                                 reports=row["counts"]["reports"] if ctx.walk and row["state"] in BASELINE_STATES
+                                 else None)
         logger.info("portal %s finished: %s, %d pages, %d reports (%d new), %d attachments, %d errors",
                     ctx.portal.id, row["state"], row["counts"]["pages"], row["counts"]["reports"],
                     row["counts"]["new"], row["counts"]["attachments"], row["counts"]["errors"])

@@ -309,6 +309,9 @@ class RenderingMixin:
     def rendered_sources_again(self, ctx: Any, page_url: str, meta: dict[str, Any]) -> list[Any]:
         out: list[Any] = []
         ctx.counts["render_skipped_unchanged"] += 1
+        for prev, _title, listing in self.state.known_reports(ctx.portal.id):
+            if listing == page_url:  # its rows are in the unchanged page: its reports are still there
+                ctx.reports.add(prev.url)
         root = meta.get("nb_column_root") or url_dir(page_url)
         for src in self.state.rendered_sources(ctx.portal.id, page_url):
             headers = {"X-Requested-With": "XMLHttpRequest"} if src["kind"] == "api" else {}
@@ -346,7 +349,7 @@ class RenderingMixin:
 
     def list_sources_of(self, ctx: Any, column_url: str) -> list[Any]:
         """Between full walks: the requests that read a remembered shell column's list directly."""
-        sources = self.state.rendered_sources(ctx.portal.id, column_url)
+        sources = self.state.rendered_sources(ctx.portal.id, column_url) if not ctx.walk else []
         if not sources:
             return []
         out: list[Any] = []
