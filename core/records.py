@@ -70,7 +70,9 @@ PORTAL_COUNTS = (
     "xhr_pages",         # pages of a list API learnt from a rendered page, then asked for directly
     "unit_directories",  # 部门 / 乡镇信息公开 directory pages followed
     "subsites",          # department and township sub-sites followed from them
-    "previous_reports",  # reports of the last run that read the column (when known)
+    "render_skipped_unchanged",  # shells not rendered again between walks (unchanged, or read from their sources)
+    "list_sources_direct",  # list APIs / frames of shell columns asked for directly between walks
+    "previous_reports",  # reports of the last full walk that read the column (when known)
     "reports_drop",      # only when the count fell sharply since then: how many fewer (crawlers/outcome.py)
 )
 
