@@ -309,9 +309,15 @@ class RenderingMixin:
     def rendered_sources_again(self, ctx: Any, page_url: str, meta: dict[str, Any]) -> list[Any]:
         out: list[Any] = []
         ctx.counts["render_skipped_unchanged"] += 1
-        for prev, _title, listing in self.state.known_reports(ctx.portal.id):
-            if listing == page_url:  # its rows are in the unchanged page: its reports are still there
-                ctx.reports.add(prev.url)
+        for prev, title, listing in self.state.known_reports(ctx.portal.id):
+            if listing == page_url:  # its rows are in the unchanged page: its entries, as the list gave them
+                try:
+                    date = (json.loads(prev.list_sig or "null") or [None, None])[1]
+                except (ValueError, TypeError, IndexError):
+                    date = None
+                r = self.schedule_report(ctx, prev.url, title or "", date, page_url)
+                if r is not None:
+                    out.append(r)
         root = meta.get("nb_column_root") or url_dir(page_url)
         for src in self.state.rendered_sources(ctx.portal.id, page_url):
             headers = {"X-Requested-With": "XMLHttpRequest"} if src["kind"] == "api" else {}
