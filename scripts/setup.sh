@@ -33,7 +33,7 @@ if [ ! -f "$stamp" ] || [ constraints.txt -nt "$stamp" ] || [ pyproject.toml -nt
   .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade "pip==26.3" 2>&1 | grep -v "^WARNING: Location" || true
   .venv/bin/python -m pip install -q --disable-pip-version-check -c constraints.txt -e ".[test]" 2>&1 \
     | grep -v "^WARNING: Location" || true
-  .venv/bin/python -c "import trafilatura, scrapy, prefect, duckdb, pdfplumber, docx" 
+  .venv/bin/python -c "import trafilatura, scrapy, prefect, duckdb, pypdfium2, docx" 
   touch "$stamp"
 fi
 echo "setup: ready (.venv/bin/nianbao)"

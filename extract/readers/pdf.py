@@ -1,11 +1,17 @@
-"""PDF reader: pdfplumber geometry for tables, text lines for the rest, in page reading order.
+"""PDF reader on pdfium: our own table geometry over pdfium's characters and ruling lines.
+
+pdfium (pypdfium2, Apache-2.0/BSD) parses the file; `pdfium_page` asks it for each character's
+box, the axis-parallel segments of the path objects and the image boxes; `grid` turns the segments
+into ruled tables.  No pdfplumber or pdfminer on this path (pdfminer's Python interpreter cost
+about 10x what pdfium does for the same characters and paths).
 
 Per page:
-- ruled tables are found from the drawn lines and rectangles (pdfplumber `find_tables`, lines
-  strategy); each table row is emitted as its physical cells left to right, whatever order the
-  text layer stores the characters in (column order is common).  A cell's characters are joined
-  line by line ("商 业 企\\n业" stays one cell).  A grid position covered by a cell from the left
-  (a column span) is skipped; one covered from above (a row span) is "".
+- ruled tables are found from the drawn lines and rectangles (`grid.find_tables`: snapped and
+  joined segments, their intersections, the smallest rectangles between them); each table row is
+  emitted as its physical cells left to right, whatever order the text layer stores the
+  characters in (column order is common).  A cell's characters are joined line by line
+  ("商 业 企\\n业" stays one cell).  A grid position covered by a cell from the left (a column
+  span) is skipped; one covered from above (a row span) is "".
 - text outside the tables → narrative lines (table=None), interleaved with the tables by their
   vertical position.
 - a page with no ruled table falls back to text positions: a line whose characters fall into
@@ -13,7 +19,8 @@ Per page:
 - page furniture is dropped: page numbers ("— 4 —", "第4页 共9页", "4/9") in the top or bottom
   band, and lines repeated in those bands across pages (running headers; page 1 keeps its copy).
 - a table that ends a page and one that starts the next page with the same columns are one table:
-  rows continue with the same table id.
+  rows continue with the same table id.  A row that the page break cut in two (a label wrapped
+  onto the next page, the values left on the first) is joined back into one row.
 Before any parsing, the file is checked: size (too_large), %%EOF / startxref (truncated), the
 page count with pdfium (too_many_pages), a user password (encrypted).  Owner-password PDFs
 (permissions only) open as usual.  Documents with (almost) no text and page-sized images are
@@ -21,8 +28,7 @@ scans: status no_tables, reason "scanned".  The /Title metadata is used when mea
 """
 from __future__ import annotations
 
-import io
-import logging
+import bisect
 import re
 import statistics
 import time
@@ -32,18 +38,9 @@ from ..model import Cell, ParsedDocument
 from ..settings import ExtractSettings
 from . import limits
 from ._util import clean_cell_text, meaningful_title, pdf_date
+from .grid import GridTable, find_tables
 from .limits import Refused
-
-log = logging.getLogger(__name__)
-
-TABLE_SETTINGS = {
-    "vertical_strategy": "lines",
-    "horizontal_strategy": "lines",
-    "snap_tolerance": 3,
-    "join_tolerance": 3,
-    "intersection_tolerance": 3,
-    "edge_min_length": 3,
-}
+from .pdfium_page import Glyph, PageContent, read_page
 
 _PAGE_NUMBER = re.compile(
     r"^[\s\-—–－~〜_·•.]*(第\s*)?\d{1,4}(\s*页)?[\s\-—–－~〜_·•.]*$"
@@ -74,6 +71,7 @@ class _Table:
     x1: float
     ncols: int
     positional: bool = False
+    spans: list[list[tuple[float, float]]] | None = None  # ruled tables: each row's slot x-extents
 
 
 @dataclass
@@ -101,8 +99,8 @@ def _check_structure(data: bytes) -> None:
             raise Refused(limits.TRUNCATED, "startxref points past the end of the file")
 
 
-def _open_checks(data: bytes, settings: ExtractSettings) -> int:
-    """Page count with pdfium; raises Refused for encrypted, corrupt, or too long files."""
+def _open(data: bytes, settings: ExtractSettings):
+    """The pdfium document; raises Refused for encrypted, corrupt, or too long files."""
     import pypdfium2 as pdfium
 
     try:
@@ -112,131 +110,160 @@ def _open_checks(data: bytes, settings: ExtractSettings) -> int:
         if "password" in msg.lower():
             raise Refused(limits.ENCRYPTED, "a password is needed to open the file") from None
         raise Refused(limits.CORRUPT, msg[:160]) from None
-    try:
-        n = len(doc)
-    finally:
-        doc.close()
+    n = len(doc)
     if n > settings.max_pdf_pages:
+        doc.close()
         raise Refused(limits.TOO_MANY_PAGES, f"{n} pages > max_pdf_pages {settings.max_pdf_pages}")
     if n == 0:
+        doc.close()
         raise Refused(limits.CORRUPT, "no pages")
-    return n
+    return doc
 
 
-def _segments(chars: list[dict], size: float) -> list[tuple[float, float, str]]:
+def _segments(glyphs: list[Glyph], size: float) -> list[tuple[float, float, str]]:
     """Split a line's characters into runs at wide horizontal gaps (borderless tables): (x0, x1, text)."""
-    if not chars:
+    if not glyphs:
         return []
-    chars = sorted(chars, key=lambda c: c["x0"])
     gap_min = max(0.9 * size, 6.0)
-    runs: list[list[dict]] = [[chars[0]]]
-    for prev, ch in zip(chars, chars[1:]):
-        if ch["x0"] - prev["x1"] > gap_min:
+    runs: list[list[Glyph]] = [[glyphs[0]]]
+    for prev, ch in zip(glyphs, glyphs[1:]):
+        if ch.x0 - prev.x1 > gap_min:
             runs.append([ch])
         else:
             runs[-1].append(ch)
     out = []
     for run in runs:
-        text = ""
-        for prev, ch in zip([None] + run[:-1], run):
-            if prev is not None and ch["x0"] - prev["x1"] > 0.6 * size:
-                text += " "
-            text += ch["text"]
-        text = text.strip()
+        text = _join_run(run, 0.6 * size)
         if text:
-            out.append((float(run[0]["x0"]), float(run[-1]["x1"]), text))
+            out.append((run[0].x0, run[-1].x1, text))
     return out
 
 
-def _table_rows(table, chars: list[dict]) -> list[list[str]]:
-    from pdfplumber.utils import extract_text
-
-    rows = table.rows
-    xs = sorted({c[0] for c in table.cells})
-    out: list[list[str]] = []
-    for row in rows:
-        cells = row.cells
-        rx0, rtop, rx1, rbottom = row.bbox
-        row_chars = [c for c in chars if rtop <= (c["top"] + c["bottom"]) / 2 < rbottom]
-        texts: list[str] = []
-        for j, cell in enumerate(cells):
-            if cell is None:
-                x = xs[j] if j < len(xs) else None
-                spanned = x is not None and any(
-                    c is not None and c[0] < x - 0.5 and c[2] > x + 1.0 for c in cells[:j])
-                if not spanned:
-                    texts.append("")
-                continue
-            x0, top, x1, bottom = cell
-            cell_chars = [c for c in row_chars
-                          if x0 <= (c["x0"] + c["x1"]) / 2 < x1 and top <= (c["top"] + c["bottom"]) / 2 < bottom]
-            texts.append(clean_cell_text(extract_text(cell_chars)) if cell_chars else "")
-        if texts:
-            out.append(texts)
-    return out
+def _join_run(glyphs: list[Glyph], space_gap: float) -> str:
+    """The text of characters in one line, left to right, with a space at each gap wider than space_gap."""
+    parts = [glyphs[0].text]
+    for prev, ch in zip(glyphs, glyphs[1:]):
+        if ch.x0 - prev.x1 > space_gap:
+            parts.append(" ")
+        parts.append(ch.text)
+    return "".join(parts).strip()
 
 
-def _read_page(page, is_first: bool) -> _Page:
-    res = _Page(height=float(page.height))
-    chars = page.chars
-    res.chars = sum(1 for c in chars if not c["text"].isspace())
-    res.cid_chars = sum(1 for c in chars if c["text"].startswith("(cid:"))
-    area = float(page.width) * float(page.height)
-    imgs = page.images
-    res.images = len(imgs)
-    res.page_images = sum(1 for im in imgs
-                          if (float(im["x1"]) - float(im["x0"])) * (float(im["bottom"]) - float(im["top"])) >= 0.25 * area)
-    if res.chars == 0:
-        return res
-    # fake bold (each glyph drawn twice, slightly offset) doubles the text: dedupe only when it is there
+def _line_groups(glyphs: list[Glyph], y_tol: float = 3.0) -> list[list[Glyph]]:
+    """Characters grouped into lines by their baseline (chains closer than y_tol), top to bottom,
+    each line left to right."""
+    if not glyphs:
+        return []
+    ordered = sorted(glyphs, key=lambda g: g.base)
+    lines: list[list[Glyph]] = [[ordered[0]]]
+    last = ordered[0].base
+    for g in ordered[1:]:
+        if g.base - last <= y_tol:
+            lines[-1].append(g)
+        else:
+            lines.append([g])
+        last = g.base
+    for ln in lines:
+        ln.sort(key=lambda g: g.x0)
+    return lines
+
+
+def _cell_text(glyphs: list[Glyph]) -> str:
+    """A table cell's text: its lines joined by newlines (a label wrapped in its cell stays one cell)."""
+    if not glyphs:
+        return ""
+    return clean_cell_text("\n".join(_join_run(ln, 3.0) for ln in _line_groups(glyphs)))
+
+
+def _dedupe(glyphs: list[Glyph]) -> list[Glyph]:
+    """Drop fake-bold doubles (each character drawn twice, slightly offset), only when they are there."""
     seen: set[tuple] = set()
     dupes = 0
-    for c in chars:
-        key = (c["text"], round(c["x0"]), round(c["top"]))
+    for g in glyphs:
+        key = (g.text, round(g.x0), round(g.top))
         if key in seen:
             dupes += 1
         seen.add(key)
-    if dupes > 2:
-        page = page.dedupe_chars()
-    found = []
-    try:
-        for t in page.find_tables(TABLE_SETTINGS):
-            if len(t.cells) < 2:
-                continue  # a frame around text, not a table
-            found.append(t)
-    except Exception as exc:  # noqa: BLE001 - geometry trouble on one page: read it as text
-        log.debug("find_tables failed: %s", exc)
-        found = []
+    if dupes <= 2:
+        return glyphs
+    kept: list[Glyph] = []
+    buckets: dict[tuple[str, int, int], list[Glyph]] = {}
+    for g in glyphs:
+        bx, by = int(g.x0 // 1), int(g.top // 1)
+        dup = False
+        for dx in (-1, 0, 1):
+            for dy in (-1, 0, 1):
+                for o in buckets.get((g.text, bx + dx, by + dy), ()):
+                    if abs(o.x0 - g.x0) <= 1.0 and abs(o.top - g.top) <= 1.0:
+                        dup = True
+                        break
+        if not dup:
+            kept.append(g)
+            buckets.setdefault((g.text, bx, by), []).append(g)
+    return kept
+
+
+def _table_rows(table: GridTable, glyphs: list[Glyph]) -> tuple[list[list[str]], list[list[tuple[float, float]]]]:
+    """Each row's cell texts (see GridTable.slots) and the x-extent of each slot."""
+    by_cy = sorted(glyphs, key=lambda g: g.top + g.bottom)
+    keys = [g.top + g.bottom for g in by_cy]
+    out: list[list[str]] = []
+    spans: list[list[tuple[float, float]]] = []
+    for r in range(len(table.rows)):
+        texts: list[str] = []
+        xr: list[tuple[float, float]] = []
+        for cell, sx0, sx1 in table.slots(r):
+            if cell is None:
+                texts.append("")
+                xr.append((sx0, sx1))
+                continue
+            lo = bisect.bisect_left(keys, 2 * cell.top)
+            hi = bisect.bisect_left(keys, 2 * cell.bottom)
+            inside = [g for g in by_cy[lo:hi] if cell.x0 <= (g.x0 + g.x1) / 2 < cell.x1]
+            texts.append(_cell_text(inside))
+            xr.append((cell.x0, cell.x1))
+        if texts:
+            out.append(texts)
+            spans.append(xr)
+    return out, spans
+
+
+def _read_page(content: PageContent, is_first: bool) -> _Page:
+    res = _Page(height=content.height)
+    glyphs = content.glyphs
+    res.chars = len(glyphs)
+    res.cid_chars = content.unmapped
+    area = content.width * content.height
+    res.images = len(content.images)
+    res.page_images = sum(1 for x0, top, x1, bottom in content.images if (x1 - x0) * (bottom - top) >= 0.25 * area)
+    if res.chars == 0:
+        return res
+    glyphs = _dedupe(glyphs)
+    found = find_tables(content.hsegs, content.vsegs)
     bboxes = [t.bbox for t in found]
-    all_chars = page.chars
-
-    def in_tables(obj) -> bool:
-        mx = (obj["x0"] + obj["x1"]) / 2
-        my = (obj["top"] + obj["bottom"]) / 2
-        return any(b[0] <= mx <= b[2] and b[1] <= my <= b[3] for b in bboxes)
-
-    for t in found:
+    outside: list[Glyph] = []
+    inside: list[list[Glyph]] = [[] for _ in found]
+    for g in glyphs:
+        mx, my = (g.x0 + g.x1) / 2, (g.top + g.bottom) / 2
+        for k, b in enumerate(bboxes):
+            if b[0] <= mx <= b[2] and b[1] <= my <= b[3]:
+                inside[k].append(g)
+                break
+        else:
+            outside.append(g)
+    for t, tglyphs in zip(found, inside):
+        rows, spans = _table_rows(t, tglyphs)
         x0, top, x1, bottom = t.bbox
-        tchars = [c for c in all_chars if x0 <= (c["x0"] + c["x1"]) / 2 <= x1 and top <= (c["top"] + c["bottom"]) / 2 <= bottom]
-        rows = _table_rows(t, tchars)
-        ncols = len({c[0] for c in t.cells})
         if rows:
-            res.items.append(_Table(rows, top, bottom, x0, x1, ncols))
-    outside = page.filter(lambda o: o.get("object_type") != "char" or not in_tables(o)) if bboxes else page
-    want_chars = is_first or not found
-    for ln in outside.extract_text_lines(return_chars=want_chars, x_tolerance=1.5, y_tolerance=3):
-        text = ln["text"].strip()
+            res.items.append(_Table(rows, top, bottom, x0, x1, t.ncols, spans=spans))
+    want_size = is_first or not found
+    for ln in _line_groups(outside):
+        text = _join_run(ln, 1.5)
         if not text:
             continue
-        size = 0.0
-        segs = None
-        if want_chars and ln.get("chars"):
-            lchars = [c for c in ln["chars"] if not c["text"].isspace()]
-            if lchars:
-                size = statistics.median(float(c["size"]) for c in lchars)
-                if not found:
-                    segs = _segments(lchars, size)
-        res.items.append(_Line(text, float(ln["top"]), float(ln["bottom"]), size, segs))
+        size = content.font_size(ln) if want_size else 0.0
+        segs = _segments(ln, size) if (size and not found) else None
+        res.items.append(_Line(text, min(g.top for g in ln), max(g.bottom for g in ln), size, segs))
     res.items.sort(key=lambda it: it.top)
     res.ruled = bool(found)
     return res
@@ -385,14 +412,15 @@ def _furniture(pages: list[_Page]) -> set[tuple[int, int]]:
     return drop
 
 
-def _pdf_meta(pdf) -> tuple[str | None, dict[str, str]]:
+def _pdf_meta(doc) -> tuple[str | None, dict[str, str]]:
     meta: dict[str, str] = {}
-    info = pdf.metadata or {}
+    try:
+        info = doc.get_metadata_dict(skip_empty=True)
+    except Exception:  # noqa: BLE001 - broken metadata is no reason to lose the text
+        info = {}
     title = meaningful_title(info.get("Title"))
     for key, out in (("Creator", "creator_app"), ("Producer", "generator"), ("Author", "creator")):
         v = info.get(key)
-        if isinstance(v, bytes):
-            v = v.decode("latin-1", "replace")
         if isinstance(v, str) and v.strip():
             meta[out] = v.strip()[:200]
     for key, out in (("CreationDate", "created"), ("ModDate", "modified")):
@@ -403,45 +431,87 @@ def _pdf_meta(pdf) -> tuple[str | None, dict[str, str]]:
 
 
 def read(data: bytes, settings: ExtractSettings) -> ParsedDocument:
-    import pdfplumber
-    from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
-
     t0 = time.monotonic()
     try:
         limits.check_size(data, settings)
         _check_structure(data)
-        n_pages = _open_checks(data, settings)
+        doc = _open(data, settings)
     except Refused as exc:
         return limits.refused("pdf", exc)
     pages: list[_Page] = []
     errors: list[str] = []
     try:
-        with pdfplumber.open(io.BytesIO(data)) as pdf:
-            title, meta = _pdf_meta(pdf)
-            for i, page in enumerate(pdf.pages):
-                if time.monotonic() - t0 > settings.read_timeout:
-                    return limits.failed("pdf", limits.TIMED_OUT, f"read_timeout {settings.read_timeout:g}s at page {i + 1}")
-                try:
-                    pages.append(_read_page(page, i == 0))
-                except (PDFPasswordIncorrect, PDFEncryptionError):
-                    raise
-                except Exception as exc:  # noqa: BLE001 - one broken page does not sink the document
-                    errors.append(f"page {i + 1}: {type(exc).__name__}: {str(exc)[:80]}")
-                    pages.append(_Page())
-                finally:
-                    try:
-                        page.close()
-                    except Exception:  # noqa: BLE001
-                        pass
-    except (PDFPasswordIncorrect, PDFEncryptionError) as exc:
-        return limits.failed("pdf", limits.ENCRYPTED, str(exc)[:160])
-    except Exception as exc:  # noqa: BLE001 - pdfminer's many parse errors
-        return limits.failed("pdf", limits.CORRUPT, f"{type(exc).__name__}: {str(exc)[:160]}")
+        n_pages = len(doc)
+        title, meta = _pdf_meta(doc)
+        for i in range(n_pages):
+            if time.monotonic() - t0 > settings.read_timeout:
+                return limits.failed("pdf", limits.TIMED_OUT, f"read_timeout {settings.read_timeout:g}s at page {i + 1}")
+            page = content = None
+            try:
+                page = doc[i]
+                content = read_page(page)
+                pages.append(_read_page(content, i == 0))
+            except Exception as exc:  # noqa: BLE001 - one broken page does not sink the document
+                errors.append(f"page {i + 1}: {type(exc).__name__}: {str(exc)[:80]}")
+                pages.append(_Page())
+            finally:
+                if content is not None:
+                    content.close()
+                if page is not None:
+                    page.close()
+    finally:
+        doc.close()
     if errors:
         meta["page_errors"] = "; ".join(errors[:5])
     if errors and len(errors) == len(pages):
         return limits.failed("pdf", limits.CORRUPT, meta["page_errors"])
     return _assemble(pages, n_pages, title, meta, settings)
+
+
+def _split_row_index(table: _Table, head: list[list[str]]) -> int | None:
+    """The first row of a table's continuation that is not a repeated header row."""
+    i = 0
+    while i < len(table.rows) and i < len(head) and table.rows[i] == head[i]:
+        i += 1
+    return i if i < len(table.rows) else None
+
+
+def _join_split_row(last: tuple[list[Cell], int, list[tuple[float, float]] | None], row: list[str],
+                    spans: list[tuple[float, float]] | None) -> bool:
+    """Join the first row of a page to the last row of the previous page when a page break cut
+    one table row in two; True when joined (the previous row's cells now hold the whole row).
+
+    A cut row shows as two rows with the same cells, where each position has text in at most one
+    of them or words in both (a label wrapped over the break: "4.无正当理" + "由大量反复申请"),
+    never a number in both; and the second part does not start a row of its own (no enumerator
+    such as "（五）" or "2." at the start of its first text).  Header rows and complete rows
+    always have a number or a header word against a number, so they are never joined.
+    """
+    cells, _line, last_spans = last
+    if len(cells) != len(row):
+        return False
+    if spans is not None and last_spans is not None:
+        if any(abs(a[0] - b[0]) > 3 or abs(a[1] - b[1]) > 3 for a, b in zip(spans, last_spans)):
+            return False
+    first_text = next((t for t in row if t.strip() and not _NUMERIC.match(t)), None)
+    if first_text is not None and _ENUMERATED.match(first_text.strip()):
+        return False
+    filled_a = filled_b = 0
+    for c, t in zip(cells, row):
+        a, b = c.text.strip(), t.strip()
+        if a and b and (_NUMERIC.match(a) or _NUMERIC.match(b)):
+            return False
+        filled_a += bool(a)
+        filled_b += bool(b)
+    if not filled_a or not filled_b:
+        return False
+    # the cut must leave a hole: some position filled on one side only
+    if not any(bool(c.text.strip()) != bool(t.strip()) for c, t in zip(cells, row)):
+        return False
+    for c, t in zip(cells, row):
+        a, b = c.text.strip(), t.strip()
+        c.text = f"{c.text}\n{t}" if a and b else (c.text if a else t)
+    return True
 
 
 def _assemble(pages: list[_Page], n_pages: int, title: str | None, meta: dict[str, str],
@@ -467,7 +537,10 @@ def _assemble(pages: list[_Page], n_pages: int, title: str | None, meta: dict[st
     rows_in: dict[int, int] = {}
     prev_last: _Table | None = None  # the previous page's last item, when a table
     prev_tid = -1
+    head_rows: dict[int, list[list[str]]] = {}  # table id -> its first rows (headers repeated on later pages)
+    last_row: tuple[list[Cell], int, list[tuple[float, float]] | None] | None = None  # cells, line index, spans
     positional = ruled = 0
+    joined = 0
     for pi, pg in enumerate(pages):
         items = [it for ii, it in enumerate(pg.items) if (pi, ii) not in drop]
         if not pg.ruled:
@@ -482,21 +555,36 @@ def _assemble(pages: list[_Page], n_pages: int, title: str | None, meta: dict[st
                 else:
                     table_id += 1
                     tid = table_id
+                    head_rows[tid] = it.rows[:3]
                 if it.positional:
                     positional += 1
                 else:
                     ruled += 1
-                for row in it.rows:
+                skip_join = -1
+                if cont and last_row is not None and not it.positional:
+                    b = _split_row_index(it, head_rows.get(tid, []))
+                    if b is not None and _join_split_row(last_row, it.rows[b], it.spans[b] if it.spans else None):
+                        lines[last_row[1]] = "\t".join(c.text.replace("\n", " ") for c in last_row[0])
+                        skip_join = b
+                        joined += 1
+                for ri, row in enumerate(it.rows):
+                    if ri == skip_join:
+                        continue
                     r = rows_in.get(tid, 0)
                     rows_in[tid] = r + 1
-                    for text in row:
-                        cells.append(Cell(text, tid, r))
+                    row_cells = [Cell(text, tid, r) for text in row]
+                    cells.extend(row_cells)
                     lines.append("\t".join(t.replace("\n", " ") for t in row))
+                    last_row = (row_cells, len(lines) - 1, it.spans[ri] if it.spans else None)
                 prev_tid = tid
             else:
                 cells.append(Cell(it.text))
                 lines.append(it.text)
         prev_last = items[-1] if items and isinstance(items[-1], _Table) else None
+        if prev_last is None:
+            last_row = None
+    if joined:
+        meta["rows_joined_across_pages"] = str(joined)
     # title candidates: the first page's large lines (joined), then its first lines
     candidates: list[str] = []
     if pages:
