@@ -132,6 +132,7 @@ def find_tables(hsegs: list[HSeg], vsegs: list[VSeg], snap: float = 3.0, join: f
     h, v = normalise(hsegs, vsegs, snap, join, min_length)
     if not h or not v:
         return []
+    v = v + _open_sides(h, v, snap, tol)
     # intersections: point -> (ids of horizontal lines, ids of vertical lines)
     pts: dict[tuple[float, float], tuple[set[int], set[int]]] = {}
     h_sorted = sorted(range(len(h)), key=lambda i: h[i][0])
@@ -184,6 +185,38 @@ def find_tables(hsegs: list[HSeg], vsegs: list[VSeg], snap: float = 3.0, join: f
         if found:
             cells.append(found)
     return _group(cells, min_cells)
+
+
+def _open_sides(h: list[tuple[float, float, float]], v: list[tuple[float, float, float]], snap: float,
+                tol: float) -> list[tuple[float, float, float]]:
+    """Virtual outer borders for tables printed without left or right rules ("open" tables).
+
+    A horizontal rule that crosses a vertical rule but whose end touches none has an open end.
+    When three or more open ends line up at one x, the table's side is there: a vertical line is
+    added from the first to the last of them.  Without it the label column, which has no left
+    rule, would have no cells.  Ends that a vertical rule touches are never grouped, so two
+    tables one above the other are not tied together.
+    """
+    def touches(x: float, y: float) -> bool:
+        return any(abs(vx - x) <= tol and y0 - tol <= y <= y1 + tol for vx, y0, y1 in v)
+
+    def crosses(y: float, x0: float, x1: float) -> bool:
+        return any(x0 + tol < x < x1 - tol and y0 - tol <= y <= y1 + tol for x, y0, y1 in v)
+
+    out: list[tuple[float, float, float]] = []
+    for side in (1, 2):  # left ends, right ends
+        open_ends = sorted((seg[side], seg[0]) for seg in h
+                           if crosses(seg[0], seg[1], seg[2]) and not touches(seg[side], seg[0]))
+        group: list[tuple[float, float]] = []
+        for end in open_ends + [None]:  # type: ignore[list-item]
+            if end is not None and (not group or end[0] - group[-1][0] <= snap):
+                group.append(end)
+                continue
+            if len(group) >= 3:
+                x = sum(g[0] for g in group) / len(group)
+                out.append((x, min(g[1] for g in group), max(g[1] for g in group)))
+            group = [end] if end is not None else []
+    return out
 
 
 def _group(cells: list[GridCell], min_cells: int) -> list[GridTable]:

@@ -76,6 +76,11 @@ def _draw_table(doc, page, style: str) -> None:
         for x in X:
             _line(page, x, ys[0], x, ys[-1])
             _line(page, x + 1.2, ys[0], x + 1.2, ys[-1])
+    elif style == "open_sides":  # no outer left and right rules
+        for y in ys:
+            _line(page, X[0], y, X[-1], y)
+        for x in X[1:-1]:
+            _line(page, x, ys[0], x, ys[-1])
     elif style == "segments":  # each rule drawn cell by cell, with hairline gaps
         for y in ys:
             for c in range(len(X) - 1):
@@ -108,7 +113,7 @@ def _table_rows(data: bytes, settings) -> list[list[str]]:
     return rows(doc)
 
 
-@pytest.mark.parametrize("style", ["lines", "thin_rects", "cell_rects", "double_rules", "segments"])
+@pytest.mark.parametrize("style", ["lines", "thin_rects", "cell_rects", "double_rules", "segments", "open_sides"])
 def test_rules_drawn_every_way_read_as_the_same_cells(style, settings):
     assert _table_rows(_make(style), settings) == TABLE
 
