@@ -73,10 +73,11 @@ def extract_one(data_dir: Path, sha256: str, url: str, force: bool = False) -> d
             out["raw_problem"] = problem[0]
             return out
         result = extract_bytes(data, url, url=url).to_dict()
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cache.with_suffix(f".tmp{os.getpid()}")
-        tmp.write_text(json.dumps(result, ensure_ascii=False), encoding="utf-8")
-        os.replace(tmp, cache)
+        if result.get("reason") != "timed_out":  # a time limit hit depends on the load: read it again next run
+            cache.parent.mkdir(parents=True, exist_ok=True)
+            tmp = cache.with_suffix(f".tmp{os.getpid()}")
+            tmp.write_text(json.dumps(result, ensure_ascii=False), encoding="utf-8")
+            os.replace(tmp, cache)
     result["source"] = url
     result["url"] = url
     return result

@@ -15,7 +15,8 @@
 - Automatic list numbering (`w:numPr`, decimal and Chinese counting) is rendered, because some
   reports number their row labels ("1.属于国家秘密") and headings that way.
 - Core properties title → `title`; app.xml Application → `meta["generator"]`.
-Every zip and XML guard of `limits` runs first (zip bombs, DTD/entities, truncation).
+Every zip and XML guard of `limits` runs first (zip bombs, DTD/entities, truncation, an XML part
+that would inflate past max_xml_bytes); the walk stops at the document's time limit (timed_out).
 """
 from __future__ import annotations
 
@@ -221,6 +222,13 @@ class _Walker:
         self.last_table: tuple[int, int] | None = None
         self.tables_seen = 0
         self.depth = 0
+        self.ticks = 0
+
+    def tick(self) -> None:
+        """A checkpoint every 256 paragraphs and rows: the document's time limit (limits.check_time)."""
+        self.ticks += 1
+        if not self.ticks & 255:
+            limits.check_time(f"at block {self.ticks}")
 
     # paragraphs
     def _runs_text(self, el, parts: list[str], deferred: list) -> None:
@@ -259,6 +267,7 @@ class _Walker:
         return text
 
     def emit_paragraph(self, p) -> None:
+        self.tick()
         deferred: list = []
         text = self.paragraph_text(p, deferred)
         lines = [ln.strip() for ln in text.split("\n")]
@@ -332,6 +341,7 @@ class _Walker:
             tid = self.table_id
         self.last_table = (tid, ncols)
         for tr in self._rows(tbl):
+            self.tick()
             tcs = list(self._tcs(tr))
             if any(self._has_nested_table(tc) for tc in tcs):
                 # a layout row: its cells hold whole blocks (text and tables of their own)
@@ -429,7 +439,10 @@ def read_package(data: bytes, settings: ExtractSettings, fmt: str = "docx") -> P
         return limits.refused(fmt, exc)
     body = _child(root, "body")
     walker = _Walker(numbering)
-    walker.walk(body if body is not None else root)
+    try:
+        walker.walk(body if body is not None else root)
+    except Refused as exc:
+        return limits.refused(fmt, exc)
     meta: dict[str, str] = {}
     title = None
     if core is not None:

@@ -444,7 +444,7 @@ def read(data: bytes, settings: ExtractSettings) -> ParsedDocument:
         n_pages = len(doc)
         title, meta = _pdf_meta(doc)
         for i in range(n_pages):
-            if time.monotonic() - t0 > settings.read_timeout:
+            if time.monotonic() - t0 > settings.read_timeout or (limits.remaining(1.0) or 0.0) <= 0.0:
                 return limits.failed("pdf", limits.TIMED_OUT, f"read_timeout {settings.read_timeout:g}s at page {i + 1}")
             page = content = None
             try:
