@@ -71,6 +71,7 @@ class HardTimeout(BaseException):
 
 
 _deadline: ContextVar[float | None] = ContextVar("nianbao_read_deadline", default=None)
+_alarm_armed: ContextVar[bool] = ContextVar("nianbao_read_alarm", default=False)
 
 
 def _alarm_available() -> bool:
@@ -103,6 +104,7 @@ def time_limit(seconds: float) -> Iterator[None]:
         deadline = min(deadline, outer)
     token = _deadline.set(deadline)
     alarm = outer is None and _alarm_available()
+    alarm_token = _alarm_armed.set(alarm)
     if alarm:
         signal.signal(signal.SIGALRM, _on_alarm)
         signal.setitimer(signal.ITIMER_REAL, max(0.01, deadline - now + 1.0))
@@ -112,7 +114,25 @@ def time_limit(seconds: float) -> Iterator[None]:
         if alarm:
             signal.setitimer(signal.ITIMER_REAL, 0)
             signal.signal(signal.SIGALRM, signal.SIG_DFL)
+        _alarm_armed.reset(alarm_token)
         _deadline.reset(token)
+
+
+def extend(seconds: float) -> None:
+    """Give the current document `seconds` from now (when that is later than its deadline).
+
+    OCR has its own budget (settings.ocr_timeout): the OCR reader extends the document's limit when it
+    starts recognising pages, so that text-layer documents keep the short read_timeout.
+    """
+    d = _deadline.get()
+    if d is None:
+        return
+    new = time.monotonic() + max(0.0, seconds)
+    if new <= d:
+        return
+    _deadline.set(new)
+    if _alarm_armed.get():
+        signal.setitimer(signal.ITIMER_REAL, max(0.01, new - time.monotonic() + 1.0))
 
 
 def remaining(default: float | None = None) -> float | None:

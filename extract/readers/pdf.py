@@ -30,60 +30,16 @@ from __future__ import annotations
 
 import bisect
 import re
-import statistics
 import time
-from dataclasses import dataclass, field
 
-from ..model import Cell, ParsedDocument
+from ..model import ParsedDocument
 from ..settings import ExtractSettings
 from . import limits
 from ._util import clean_cell_text, meaningful_title, pdf_date
 from .grid import GridTable, find_tables
 from .limits import Refused
+from .pages import ENUMERATED, NUMERIC, Line, Page, Table, assemble
 from .pdfium_page import Glyph, PageContent, read_page
-
-_PAGE_NUMBER = re.compile(
-    r"^[\s\-—–－~〜_·•.]*(第\s*)?\d{1,4}(\s*页)?[\s\-—–－~〜_·•.]*$"
-    r"|^第\s*\d{1,4}\s*页[\s,，/]*共\s*\d{1,4}\s*页$"
-    r"|^\d{1,4}\s*/\s*\d{1,4}$"
-    r"|^(page|p\.)\s*\d{1,4}(\s*(of|/)\s*\d{1,4})?$"
-    r"|^[\s\-—–－]*[ivxlcIVXLC]{1,6}[\s\-—–－]*$",
-    re.I,
-)
-_NUMERIC = re.compile(r"^[\s+\-−－]*[0-9０-９][0-9０-９,，.．]*\s*(元|万元|件|个|项|%)?$|^[/—\-－–]+$")
-
-
-@dataclass
-class _Line:
-    text: str
-    top: float
-    bottom: float
-    size: float = 0.0
-    segments: list[tuple[float, float, str]] | None = None  # runs separated by wide gaps (x0, x1, text)
-
-
-@dataclass
-class _Table:
-    rows: list[list[str]]
-    top: float
-    bottom: float
-    x0: float
-    x1: float
-    ncols: int
-    positional: bool = False
-    spans: list[list[tuple[float, float]]] | None = None  # ruled tables: each row's slot x-extents
-
-
-@dataclass
-class _Page:
-    items: list = field(default_factory=list)  # _Line | _Table, top to bottom
-    height: float = 0.0
-    chars: int = 0
-    cid_chars: int = 0
-    images: int = 0
-    page_images: int = 0
-    ruled: bool = False
-
 
 def _check_structure(data: bytes) -> None:
     last = data.rfind(b"%%EOF")
@@ -228,8 +184,8 @@ def _table_rows(table: GridTable, glyphs: list[Glyph]) -> tuple[list[list[str]],
     return out, spans
 
 
-def _read_page(content: PageContent, is_first: bool) -> _Page:
-    res = _Page(height=content.height)
+def _read_page(content: PageContent, is_first: bool) -> Page:
+    res = Page(height=content.height)
     glyphs = content.glyphs
     res.chars = len(glyphs)
     res.cid_chars = content.unmapped
@@ -255,7 +211,7 @@ def _read_page(content: PageContent, is_first: bool) -> _Page:
         rows, spans = _table_rows(t, tglyphs)
         x0, top, x1, bottom = t.bbox
         if rows:
-            res.items.append(_Table(rows, top, bottom, x0, x1, t.ncols, spans=spans))
+            res.items.append(Table(rows, top, bottom, x0, x1, t.ncols, spans=spans))
     want_size = is_first or not found
     for ln in _line_groups(outside):
         text = _join_run(ln, 1.5)
@@ -263,18 +219,15 @@ def _read_page(content: PageContent, is_first: bool) -> _Page:
             continue
         size = content.font_size(ln) if want_size else 0.0
         segs = _segments(ln, size) if (size and not found) else None
-        res.items.append(_Line(text, min(g.top for g in ln), max(g.bottom for g in ln), size, segs))
+        res.items.append(Line(text, min(g.top for g in ln), max(g.bottom for g in ln), size, segs))
     res.items.sort(key=lambda it: it.top)
     res.ruled = bool(found)
     return res
 
 
-_ENUMERATED = re.compile(r"^(第.{1,8}[条项]|[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十]+[)）]|\d+[.．、])")
-
-
 def _is_value_row(it) -> bool:
-    segs = it.segments if isinstance(it, _Line) else None
-    return bool(segs) and len(segs) >= 2 and any(_NUMERIC.match(t) for _, _, t in segs[1:])
+    segs = it.segments if isinstance(it, Line) else None
+    return bool(segs) and len(segs) >= 2 and any(NUMERIC.match(t) for _, _, t in segs[1:])
 
 
 def _positional_tables(items: list) -> list:
@@ -312,16 +265,16 @@ def _positional_tables(items: list) -> list:
             out.append(items[i])
             i += 1
             continue
-        labelled = [it for it in rows_in if not _NUMERIC.match(it.segments[0][2])] or rows_in
-        num_x = min(next(x0 for x0, _, t in it.segments[1:] if _NUMERIC.match(t)) for it in labelled)
+        labelled = [it for it in rows_in if not NUMERIC.match(it.segments[0][2])] or rows_in
+        num_x = min(next(x0 for x0, _, t in it.segments[1:] if NUMERIC.match(t)) for it in labelled)
         # label lines wrapped below the last row still belong to it
-        while (last_row + 1 < n and isinstance(items[last_row + 1], _Line)
-               and not _ENUMERATED.match(items[last_row + 1].text.strip())
+        while (last_row + 1 < n and isinstance(items[last_row + 1], Line)
+               and not ENUMERATED.match(items[last_row + 1].text.strip())
                and all(x1 < num_x - 2 for _, x1, _ in (items[last_row + 1].segments or [(0.0, 1e9, "")]))
                and items[last_row + 1].top - items[last_row].bottom < 0.8 * max(items[last_row].size, 8.0)):
             last_row += 1
         block = items[i:last_row + 1]
-        table = _Table([], block[0].top, block[-1].bottom, 0.0, 0.0,
+        table = Table([], block[0].top, block[-1].bottom, 0.0, 0.0,
                        max(len(it.segments) for it in rows_in), positional=True)
         tol = 2.0 * max(rows_in[0].size, 8.0)
         rows: list[list[list]] = []  # [x0, x1, text] cells
@@ -356,13 +309,13 @@ def _positional_tables(items: list) -> list:
                 is_value.append(True)
                 continue
             in_label = all(x1 < num_x - 2 for _, x1, _ in segs)
-            if in_label and not _ENUMERATED.match(it.text.strip()):
+            if in_label and not ENUMERATED.match(it.text.strip()):
                 # attach to the nearer value row: the previous one, or the next one
                 prev_d = it.top - tops[-1] if tops and is_value[-1] else None
                 nxt = next((b for b in block[k + 1:] if _is_value_row(b)), None)
                 next_d = nxt.top - it.top if nxt is not None else None
                 # a label starts with its enumerator: nothing goes in front of "2.重复申请"
-                next_starts = nxt is not None and bool(_ENUMERATED.match(nxt.segments[0][2]))
+                next_starts = nxt is not None and bool(ENUMERATED.match(nxt.segments[0][2]))
                 if prev_d is not None and (next_d is None or next_starts or prev_d <= next_d):
                     merge(rows[-1], list(segs), before=False)
                 else:
@@ -383,33 +336,6 @@ def _positional_tables(items: list) -> list:
         out.append(table)
         i = last_row + 1
     return out
-
-
-def _furniture(pages: list[_Page]) -> set[tuple[int, int]]:
-    """(page, item index) of page numbers and running headers/footers."""
-    drop: set[tuple[int, int]] = set()
-    band_keys: dict[str, set[int]] = {}
-    band_items: list[tuple[int, int, str]] = []
-    for pi, pg in enumerate(pages):
-        h = pg.height or 842.0
-        for ii, it in enumerate(pg.items):
-            if not isinstance(it, _Line):
-                continue
-            in_band = it.top < 0.09 * h or it.bottom > 0.91 * h
-            if not in_band:
-                continue
-            if _PAGE_NUMBER.match(it.text.strip()):
-                drop.add((pi, ii))
-                continue
-            key = re.sub(r"\d+", "#", re.sub(r"\s+", "", it.text))
-            band_keys.setdefault(key, set()).add(pi)
-            band_items.append((pi, ii, key))
-    if len(pages) >= 2:
-        for pi, ii, key in band_items:
-            seen = band_keys[key]
-            if len(seen) >= max(2, len(pages) // 2) and pi != min(seen):
-                drop.add((pi, ii))
-    return drop
 
 
 def _pdf_meta(doc) -> tuple[str | None, dict[str, str]]:
@@ -438,7 +364,7 @@ def read(data: bytes, settings: ExtractSettings) -> ParsedDocument:
         doc = _open(data, settings)
     except Refused as exc:
         return limits.refused("pdf", exc)
-    pages: list[_Page] = []
+    pages: list[Page] = []
     errors: list[str] = []
     try:
         n_pages = len(doc)
@@ -453,7 +379,7 @@ def read(data: bytes, settings: ExtractSettings) -> ParsedDocument:
                 pages.append(_read_page(content, i == 0))
             except Exception as exc:  # noqa: BLE001 - one broken page does not sink the document
                 errors.append(f"page {i + 1}: {type(exc).__name__}: {str(exc)[:80]}")
-                pages.append(_Page())
+                pages.append(Page())
             finally:
                 if content is not None:
                     content.close()
@@ -468,53 +394,7 @@ def read(data: bytes, settings: ExtractSettings) -> ParsedDocument:
     return _assemble(pages, n_pages, title, meta, settings)
 
 
-def _split_row_index(table: _Table, head: list[list[str]]) -> int | None:
-    """The first row of a table's continuation that is not a repeated header row."""
-    i = 0
-    while i < len(table.rows) and i < len(head) and table.rows[i] == head[i]:
-        i += 1
-    return i if i < len(table.rows) else None
-
-
-def _join_split_row(last: tuple[list[Cell], int, list[tuple[float, float]] | None], row: list[str],
-                    spans: list[tuple[float, float]] | None) -> bool:
-    """Join the first row of a page to the last row of the previous page when a page break cut
-    one table row in two; True when joined (the previous row's cells now hold the whole row).
-
-    A cut row shows as two rows with the same cells, where each position has text in at most one
-    of them or words in both (a label wrapped over the break: "4.无正当理" + "由大量反复申请"),
-    never a number in both; and the second part does not start a row of its own (no enumerator
-    such as "（五）" or "2." at the start of its first text).  Header rows and complete rows
-    always have a number or a header word against a number, so they are never joined.
-    """
-    cells, _line, last_spans = last
-    if len(cells) != len(row):
-        return False
-    if spans is not None and last_spans is not None:
-        if any(abs(a[0] - b[0]) > 3 or abs(a[1] - b[1]) > 3 for a, b in zip(spans, last_spans)):
-            return False
-    first_text = next((t for t in row if t.strip() and not _NUMERIC.match(t)), None)
-    if first_text is not None and _ENUMERATED.match(first_text.strip()):
-        return False
-    filled_a = filled_b = 0
-    for c, t in zip(cells, row):
-        a, b = c.text.strip(), t.strip()
-        if a and b and (_NUMERIC.match(a) or _NUMERIC.match(b)):
-            return False
-        filled_a += bool(a)
-        filled_b += bool(b)
-    if not filled_a or not filled_b:
-        return False
-    # the cut must leave a hole: some position filled on one side only
-    if not any(bool(c.text.strip()) != bool(t.strip()) for c, t in zip(cells, row)):
-        return False
-    for c, t in zip(cells, row):
-        a, b = c.text.strip(), t.strip()
-        c.text = f"{c.text}\n{t}" if a and b else (c.text if a else t)
-    return True
-
-
-def _assemble(pages: list[_Page], n_pages: int, title: str | None, meta: dict[str, str],
+def _assemble(pages: list[Page], n_pages: int, title: str | None, meta: dict[str, str],
               settings: ExtractSettings) -> ParsedDocument:
     total_chars = sum(p.chars for p in pages)
     cid_chars = sum(p.cid_chars for p in pages)
@@ -530,84 +410,9 @@ def _assemble(pages: list[_Page], n_pages: int, title: str | None, meta: dict[st
     if cid_chars > 0.5 * total_chars:
         return ParsedDocument(format="pdf", layout="none", cells=[], text="", title=title, meta=meta,
                               images=images, status="no_tables", reason="no text layer (fonts without unicode map)")
-    drop = _furniture(pages)
-    cells: list[Cell] = []
-    lines: list[str] = []
-    table_id = -1
-    rows_in: dict[int, int] = {}
-    prev_last: _Table | None = None  # the previous page's last item, when a table
-    prev_tid = -1
-    head_rows: dict[int, list[list[str]]] = {}  # table id -> its first rows (headers repeated on later pages)
-    last_row: tuple[list[Cell], int, list[tuple[float, float]] | None] | None = None  # cells, line index, spans
-    positional = ruled = 0
-    joined = 0
-    for pi, pg in enumerate(pages):
-        items = [it for ii, it in enumerate(pg.items) if (pi, ii) not in drop]
-        if not pg.ruled:
-            items = _positional_tables(items)
-        for k, it in enumerate(items):
-            if isinstance(it, _Table):
-                cont = (k == 0 and prev_last is not None and prev_last.positional == it.positional
-                        and (prev_last.ncols == it.ncols
-                             or (abs(prev_last.x0 - it.x0) < 6 and abs(prev_last.x1 - it.x1) < 6)))
-                if cont:
-                    tid = prev_tid
-                else:
-                    table_id += 1
-                    tid = table_id
-                    head_rows[tid] = it.rows[:3]
-                if it.positional:
-                    positional += 1
-                else:
-                    ruled += 1
-                skip_join = -1
-                if cont and last_row is not None and not it.positional:
-                    b = _split_row_index(it, head_rows.get(tid, []))
-                    if b is not None and _join_split_row(last_row, it.rows[b], it.spans[b] if it.spans else None):
-                        lines[last_row[1]] = "\t".join(c.text.replace("\n", " ") for c in last_row[0])
-                        skip_join = b
-                        joined += 1
-                for ri, row in enumerate(it.rows):
-                    if ri == skip_join:
-                        continue
-                    r = rows_in.get(tid, 0)
-                    rows_in[tid] = r + 1
-                    row_cells = [Cell(text, tid, r) for text in row]
-                    cells.extend(row_cells)
-                    lines.append("\t".join(t.replace("\n", " ") for t in row))
-                    last_row = (row_cells, len(lines) - 1, it.spans[ri] if it.spans else None)
-                prev_tid = tid
-            else:
-                cells.append(Cell(it.text))
-                lines.append(it.text)
-        prev_last = items[-1] if items and isinstance(items[-1], _Table) else None
-        if prev_last is None:
-            last_row = None
-    if joined:
-        meta["rows_joined_across_pages"] = str(joined)
-    # title candidates: the first page's large lines (joined), then its first lines
-    candidates: list[str] = []
-    if pages:
-        first = [it for ii, it in enumerate(pages[0].items) if (0, ii) not in drop]
-        head: list[_Line] = []
-        for it in first:
-            if isinstance(it, _Table):
-                break
-            head.append(it)
-        sizes = [it.size for it in head if it.size]
-        if sizes:
-            body = statistics.median(sizes)
-            big: list[str] = []
-            for it in head:
-                if it.size > body + 0.5:
-                    big.append(it.text)
-                elif big:
-                    break
-            if big:
-                candidates.append("".join(big))
-        for it in head[:6]:
-            if it.text not in candidates and len(it.text) <= 80:
-                candidates.append(it.text)
-    layout = "pdf_table" if ruled else ("pdf_positions" if positional else "pdf_text")
-    return ParsedDocument(format="pdf", layout=layout, cells=cells, text="\n".join(lines), title=title,
-                          title_candidates=candidates[:8], meta=meta, images=images)
+    out = assemble(pages, _positional_tables)
+    if out.rows_joined:
+        meta["rows_joined_across_pages"] = str(out.rows_joined)
+    layout = "pdf_table" if out.ruled_tables else ("pdf_positions" if out.positional_tables else "pdf_text")
+    return ParsedDocument(format="pdf", layout=layout, cells=out.cells, text=out.text, title=title,
+                          title_candidates=out.title_candidates, meta=meta, images=images)
