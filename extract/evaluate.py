@@ -2,7 +2,12 @@
 
 Used by the CI gate (tests/test_golden.py) and by `nianbao evaluate DIR`.  A truth file names its
 document in "document" (a path relative to the truth file) and holds the expected status,
-template, report_year, agency, published and every cell of the template.
+template, report_year, agency, published and every cell of the template.  A report printed over several
+picture files lists them, in page order, in "pages" (read as one document: extract.scans.extract_pictures).
+
+OCR'd reports: a value OCR could not read with confidence is null with a reason and the report is not
+verified (extract/ocr_trust.py); such a cell counts as right-or-doubted ("doubted" in the report), never as
+a silent error.  Any other difference is an error.
 """
 from __future__ import annotations
 
@@ -28,6 +33,7 @@ class DocScore:
     cells_right: int = 0
     fields_right: dict[str, bool] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
+    cells_doubted: int = 0  # null with an OCR reason in a report marked unverified (counted in cells_right)
 
 
 @dataclass
@@ -63,9 +69,10 @@ def corpus_digest(root: Path) -> str:
     files: set[Path] = set()
     for t in truth_files(root):
         files.add(t)
-        doc = json.loads(t.read_text(encoding="utf-8")).get("document")
-        if doc:
-            files.add(t.parent / doc)
+        truth = json.loads(t.read_text(encoding="utf-8"))
+        for doc in [truth.get("document")] + list(truth.get("pages") or []):
+            if doc:
+                files.add(t.parent / doc)
     h = hashlib.sha256()
     for f in sorted(files):
         rel = f.relative_to(root).as_posix()
@@ -76,7 +83,14 @@ def corpus_digest(root: Path) -> str:
 def score_document(truth_path: Path) -> DocScore:
     truth = json.loads(truth_path.read_text(encoding="utf-8"))
     doc_path = truth_path.parent / truth["document"]
-    res = extract_path(doc_path)
+    if truth.get("pages"):
+        from .scans import extract_pictures
+
+        paths = [truth_path.parent / p for p in truth["pages"]]
+        res = extract_pictures([p.read_bytes() for p in paths], str(doc_path))
+    else:
+        res = extract_path(doc_path)
+    doubted = _ocr_doubts(res)
     expected_status = truth.get("status", "ok")
     layout = truth.get("layout") or res.layout or "?"
     score = DocScore(truth_path, doc_path, layout=layout, template=truth.get("template"), status=expected_status)
@@ -95,6 +109,9 @@ def score_document(truth_path: Path) -> DocScore:
         score.cells_total += 1
         if got == want or (isinstance(want, float) and isinstance(got, (int, float)) and abs(got - want) < 1e-9):
             score.cells_right += 1
+        elif got is None and key in doubted:
+            score.cells_right += 1
+            score.cells_doubted += 1
         else:
             score.errors.append(f"{key}: expected {want!r}, got {got!r} (printed {res.raw.get(key)!r})")
     if expected_status == "ok":
@@ -103,6 +120,14 @@ def score_document(truth_path: Path) -> DocScore:
             score.errors.append(f"keys not in the truth: {sorted(extra)[:3]}")
             score.cells_total += len(extra)
     return score
+
+
+def _ocr_doubts(res) -> set[str]:
+    """Keys OCR could not read with confidence, in a report not marked verified (visible to its user)."""
+    if getattr(res, "verified", None) is True:
+        return set()
+    return {r.split()[1] for r in (getattr(res, "unverified_reasons", None) or [])
+            if r.startswith("ocr: ") and len(r.split()) > 1}
 
 
 def evaluate(root: Path) -> Scores:
@@ -118,6 +143,10 @@ def format_report(scores: Scores) -> str:
     lines.append(f"golden corpus: {len(scores.docs)} documents, digest {scores.digest[:16] if scores.digest else '-'}")
     for what in ("cells",) + FIELDS:
         lines.append(f"  {what:<12} {pct(*scores.rate(what))}")
+    doubted = sum(d.cells_doubted for d in scores.docs)
+    if doubted:
+        lines.append(f"  {'ocr doubted':<12} {doubted} cells null with an OCR reason in unverified reports "
+                     f"(counted right: visible, not silent)")
     for by in ("template", "layout"):
         lines.append(f"by {by}:")
         for name, docs in scores.groups(by).items():

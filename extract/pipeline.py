@@ -61,7 +61,12 @@ def extract_bytes(data: bytes, source: str, url: str | None = None,
             except Exception as exc:  # noqa: BLE001 - a reader bug must not stop a batch; the document is kept
                 return ExtractResult(status=UNREADABLE, format=kind, **base,
                                      reason=f"reader failed: {type(exc).__name__}: {str(exc)[:120]}")
-            return extract_document(doc, **base)
+            res = extract_document(doc, **base)
+            if doc.layout == "ocr":  # values OCR could not confirm, confidence figures (extract/ocr_trust.py)
+                from . import ocr_trust
+
+                res = ocr_trust.apply(res, doc)
+            return res
     except limits.HardTimeout:
         return ExtractResult(status=UNREADABLE, reason=limits.TIMED_OUT, format=kind, **base)
 

@@ -467,9 +467,62 @@ def read_package(data: bytes, settings: ExtractSettings, fmt: str = "docx") -> P
         if len(c.text) <= 80:
             candidates.append(c.text)
     has_tables = any(c.table is not None for c in walker.cells)
+    if settings.ocr and images and not has_tables and len("".join(walker.lines)) < _PICTURES_ONLY_TEXT:
+        # a Word file of page pictures (scans pasted in): read the pictures in document order
+        try:
+            pictures = _pictures(zf, names, main, root, settings)
+            if pictures:
+                from . import ocr
+
+                pages = ocr.ocr_pages(pictures, settings)
+                meta["pictures"] = str(len(pictures))
+                return ocr.document(pages, fmt, meta, title=title, before=walker.cells)
+        except Refused as exc:
+            return limits.refused(fmt, exc)
     return ParsedDocument(format=fmt, layout="docx_table" if has_tables else "docx_text", cells=walker.cells,
                           text="\n".join(walker.lines), title=title, title_candidates=candidates, meta=meta,
                           images=images)
+
+
+_PICTURES_ONLY_TEXT = 300  # characters of text at most in a Word file read as pictures (a title, a date)
+
+
+def _pictures(zf: zipfile.ZipFile, names: set[str], main: str, root, settings: ExtractSettings) -> list:
+    """The pictures the main part shows (a:blip r:embed, v:imagedata r:id), in document order, as arrays."""
+    from . import ocr
+
+    base = posixpath.dirname(main)
+    rels_name = posixpath.join(base, "_rels", posixpath.basename(main) + ".rels")
+    targets: dict[str, str] = {}
+    if rels_name in names:
+        for rel in limits.parse_xml(limits.read_member(zf, rels_name, settings), rels_name):
+            if (_attr(rel, "TargetMode") or "").lower() == "external":
+                continue
+            rid, target = _attr(rel, "Id"), _attr(rel, "Target") or ""
+            path = posixpath.normpath(target.lstrip("/") if target.startswith("/") else posixpath.join(base, target))
+            if rid and path in names:
+                targets[rid] = path
+    order: list[str] = []
+    for el in root.iter():
+        ln = _ln(el)
+        if ln not in ("blip", "imagedata"):
+            continue
+        rid = _attr(el, "embed") or _attr(el, "id")
+        path = targets.get(rid or "")
+        if path and path not in order:
+            order.append(path)
+    out = []
+    for path in order:
+        data = limits.read_member(zf, path, settings)
+        try:
+            out += ocr.image_pages(data, settings)
+        except Refused as exc:
+            if exc.reason in (limits.TOO_LARGE, limits.TOO_MANY_PAGES):
+                raise
+            continue  # not a picture PIL reads (EMF, WMF, an OLE preview): skipped
+        if len(out) > settings.ocr_max_pages:
+            raise Refused(limits.TOO_MANY_PAGES, f"more than ocr_max_pages {settings.ocr_max_pages} pictures")
+    return out
 
 
 def read(data: bytes, settings: ExtractSettings) -> ParsedDocument:

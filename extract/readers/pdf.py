@@ -356,6 +356,11 @@ def _pdf_meta(doc) -> tuple[str | None, dict[str, str]]:
     return title, meta
 
 
+def _is_scan_page(pg: Page, settings: ExtractSettings) -> bool:
+    """A page whose content is a picture: (almost) no text layer and a page-sized image."""
+    return pg.chars < settings.pdf_scan_min_chars_per_page and pg.page_images > 0
+
+
 def read(data: bytes, settings: ExtractSettings) -> ParsedDocument:
     t0 = time.monotonic()
     try:
@@ -385,6 +390,12 @@ def read(data: bytes, settings: ExtractSettings) -> ParsedDocument:
                     content.close()
                 if page is not None:
                     page.close()
+        scans = [i for i, pg in enumerate(pages) if _is_scan_page(pg, settings)]
+        if scans and settings.ocr:
+            try:
+                _ocr_scan_pages(doc, pages, scans, settings)
+            except Refused as exc:
+                return limits.refused("pdf", exc)
     finally:
         doc.close()
     if errors:
@@ -394,6 +405,24 @@ def read(data: bytes, settings: ExtractSettings) -> ParsedDocument:
     return _assemble(pages, n_pages, title, meta, settings)
 
 
+def _ocr_scan_pages(doc, pages: list[Page], scans: list[int], settings: ExtractSettings) -> None:
+    """Replace the pages that are pictures by their OCR reading (rendered with pdfium, in process)."""
+    from . import ocr
+
+    if len(scans) > settings.ocr_max_pages:
+        raise Refused(limits.TOO_MANY_PAGES, f"{len(scans)} scanned pages > ocr_max_pages {settings.ocr_max_pages}")
+    for k, i in enumerate(scans):
+        page = doc[i]
+        try:
+            image = ocr.pdf_page_image(page, settings)
+        finally:
+            page.close()
+        text_page = pages[i]
+        [ocr_page] = ocr.ocr_pages([image], settings, first_index=i, done=k, total=len(scans))
+        ocr_page.chars = max(ocr_page.chars, text_page.chars)
+        pages[i] = ocr_page
+
+
 def _assemble(pages: list[Page], n_pages: int, title: str | None, meta: dict[str, str],
               settings: ExtractSettings) -> ParsedDocument:
     total_chars = sum(p.chars for p in pages)
@@ -401,6 +430,10 @@ def _assemble(pages: list[Page], n_pages: int, title: str | None, meta: dict[str
     images = sum(p.images for p in pages)
     page_images = sum(p.page_images for p in pages)
     meta["pages"] = str(n_pages)
+    if any(p.ocr for p in pages):
+        from . import ocr
+
+        return ocr.document(pages, "pdf", meta, title=title)
     if total_chars < max(50, settings.pdf_scan_min_chars_per_page * n_pages) and (page_images or images):
         return ParsedDocument(format="pdf", layout="pdf_scan", cells=[], text="", title=title, meta=meta,
                               images=images, status="no_tables", reason="scanned")

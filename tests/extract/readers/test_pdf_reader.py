@@ -130,8 +130,10 @@ def test_permissions_only_pdf_reads(settings):
     assert doc.status is None and doc.cells
 
 
-def test_scanned_pdf(settings):
-    doc = pdf.read(golden("20_pdf-scanned.pdf"), settings)
+def test_scanned_pdf_without_ocr(settings):
+    import dataclasses
+
+    doc = pdf.read(golden("20_pdf-scanned.pdf"), dataclasses.replace(settings, ocr=False))
     assert (doc.status, doc.reason) == ("no_tables", "scanned")
     assert doc.cells == [] and doc.images >= 1
 
