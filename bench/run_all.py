@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-ORDER = ["bench_extract.py", "bench_formats.py", "bench_crawl.py", "bench_warehouse.py", "bench_pipeline.py"]
+ORDER = ["bench_extract.py", "bench_formats.py", "bench_ocr.py", "bench_crawl.py", "bench_warehouse.py", "bench_pipeline.py"]
 
 
 def main() -> int:

@@ -20,6 +20,7 @@ image bomb.  `set_progress` lets a caller see pages as they are recognised.
 """
 from __future__ import annotations
 
+import dataclasses
 import io
 import time
 from collections.abc import Callable, Sequence
@@ -142,8 +143,6 @@ def ocr_pages(images: Sequence[np.ndarray], settings: ExtractSettings, first_ind
 
     `done`/`total`: pages of this document already recognised / in all (a PDF OCRs its pages one call each).
     """
-    from . import ocr_layout
-
     global _ocr_started
     total = total if total is not None else len(images)
     if total > settings.ocr_max_pages:
@@ -156,11 +155,33 @@ def ocr_pages(images: Sequence[np.ndarray], settings: ExtractSettings, first_ind
         if time.monotonic() - _ocr_started > settings.ocr_timeout:
             raise Refused(limits.TIMED_OUT, f"ocr_timeout {settings.ocr_timeout:g}s at scanned page {done + i + 1}")
         limits.check_time(f"at scanned page {done + i + 1}")
-        res = ocr_layout.read_page(img, first_index + i, settings.ocr_min_confidence)
+        res = _read_page_cached(img, first_index + i, settings.ocr_min_confidence)
         out.append(_page_of(res))
         if _progress is not None:
             _progress(done + i + 1, total)
     return out
+
+
+_CACHE: dict[tuple[str, float], object] = {}
+_CACHE_PAGES = 32
+
+
+def _read_page_cached(img: np.ndarray, index: int, min_confidence: float):
+    """ocr_layout.read_page, remembered for the last pages this process read (the same picture met twice:
+    a page and an attachment with the same bytes, a re-run in one process)."""
+    import hashlib
+
+    from . import ocr_layout
+
+    key = (hashlib.sha1(img.tobytes() + repr(img.shape).encode()).hexdigest(), min_confidence)
+    hit = _CACHE.get(key)
+    if hit is not None:
+        return dataclasses.replace(hit, index=index)
+    res = ocr_layout.read_page(img, index, min_confidence)
+    if len(_CACHE) >= _CACHE_PAGES:
+        _CACHE.pop(next(iter(_CACHE)))
+    _CACHE[key] = res
+    return res
 
 
 def _region_cell(reg) -> tuple[str, float | None]:

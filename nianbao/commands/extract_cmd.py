@@ -15,6 +15,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("paths", nargs="+", metavar="PATH", help="files or folders (folders are read recursively)")
     p.add_argument("--url", help="the URL the document was fetched from (kept in the output)")
     p.add_argument("--json", action="store_true", help="print one JSON object per document (JSON Lines)")
+    p.add_argument("--pages", action="store_true",
+                   help="the files are the pictures of one report, in page order (read as one document)")
     p.add_argument("--no-ocr", action="store_true",
                    help="do not OCR scanned pages (pictures, image-only PDFs): they stay no_tables/scanned "
                         "(also NIANBAO_OCR=0)")
@@ -71,6 +73,12 @@ def run(args: argparse.Namespace) -> int:
 
     files = _files(args.paths)
     settings = _settings(args)
+    if getattr(args, "pages", False):
+        from extract.scans import extract_pictures
+
+        res = extract_pictures([f.read_bytes() for f in files], str(files[0]), url=args.url, settings=settings)
+        sys.stdout.write(json.dumps(res.to_dict(), ensure_ascii=False) + "\n")
+        return 0
     if args.json:
         for f in files:
             res = extract_path(f, url=args.url, settings=settings)
