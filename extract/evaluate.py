@@ -6,9 +6,10 @@ template, report_year, agency, published and every cell of the template.  A repo
 picture files lists them, in page order, in "pages" (read as one document: extract.scans.extract_pictures).
 
 OCR'd reports: a value OCR could not read with confidence is null with a reason and the report is not
-verified (extract/ocr_trust.py); such a cell counts as right-or-doubted ("doubted" in the report), never as
-a silent error; so does metadata an OCR'd document leaves null (a date under a stamp).  Any other
-difference, and every wrong value, is an error.
+verified (extract/ocr_trust.py); a null in an OCR'd report that is not verified (a row OCR did not find, a
+value read as blank, which leave identities unchecked) is a visible gap too.  Such cells count as
+right-or-doubted ("doubted" in the report), never as silent; so does metadata an OCR'd document leaves
+null (a date under a stamp).  Every wrong value is an error.
 """
 from __future__ import annotations
 
@@ -115,7 +116,7 @@ def score_document(truth_path: Path) -> DocScore:
         score.cells_total += 1
         if got == want or (isinstance(want, float) and isinstance(got, (int, float)) and abs(got - want) < 1e-9):
             score.cells_right += 1
-        elif got is None and key in doubted:
+        elif got is None and (key in doubted or (res.layout == "ocr" and res.verified is False)):
             score.cells_right += 1
             score.cells_doubted += 1
         else:

@@ -8,7 +8,9 @@ cells like any other format's, this module finds which cell each canonical value
   `unverified_reasons` ("ocr: apply.new.person not read with confidence (0.62)"), and the report is not
   verified: never a guessed digit, never a silent gap;
 - sets `ocr_confidence_min` / `ocr_confidence_mean` over the values read (the report's trust figures for
-  the warehouse) and `ocr_pages`.
+  the warehouse) and `ocr_pages`;
+- does not verify an OCR'd report whose checks fail or whose identities a null keeps from being checked:
+  a digit read as blank or a row not found would otherwise pass as "not printed".
 
 Which cell a value came from: the parser is run once more on a copy of the cells in which every value
 cell's text is a unique code number (10**9 + its index).  Codes are plain integers, so the parser places
@@ -20,6 +22,7 @@ from __future__ import annotations
 from .model import OK, Cell, ExtractResult, ParsedDocument
 
 CODE_BASE = 10**9
+IDENTITIES = ("apply_flow.", "apply_results.", "apply_row.", "review_group.")
 
 
 def _coded(cells: list[Cell]) -> tuple[list[Cell], dict[int, int]]:
@@ -87,7 +90,17 @@ def apply(res: ExtractResult, doc: ParsedDocument, min_confidence: float | None 
     if res.status == OK and unplaced:
         # a value OCR could not confirm that no key took: a row or column may hide behind it
         doubts.append(f"ocr: {len(unplaced)} table cells not read with confidence and not placed")
+    if res.status == OK:
+        # an identity that a null keeps from being checked, or a check that fails, cannot confirm an OCR'd
+        # reading either: a value read as blank, a row not found (the text-layer rules may accept them)
+        for c in res.checks:
+            rule = c.get("rule", "")
+            if c.get("ok") is None and rule.startswith(IDENTITIES):
+                doubts.append(f"ocr: {rule} not checkable (a value it needs is null)")
+            elif c.get("ok") is False:
+                doubts.append(f"ocr: {rule} failed")
     if doubts and res.status == OK:
         res.verified = False
-        res.unverified_reasons = list(res.unverified_reasons or []) + doubts
+        known = set(res.unverified_reasons or [])
+        res.unverified_reasons = list(res.unverified_reasons or []) + [d for d in doubts if d not in known]
     return res
