@@ -1,15 +1,21 @@
 """Accuracy of the extractor on a golden corpus: documents with hand-checked `*.truth.json`.
 
-Used by the CI gate (tests/test_golden.py) and by `nianbao evaluate DIR`.  A truth file names its
+Used by the CI gate (tests/extract/test_golden.py) and by `nianbao evaluate DIR`.  A truth file names its
 document in "document" (a path relative to the truth file) and holds the expected status,
-template, report_year, agency, published and every cell of the template.  A report printed over several
-picture files lists them, in page order, in "pages" (read as one document: extract.scans.extract_pictures).
+template, report_year, agency, published and every cell of the template; "verified" (the mark a correct
+extractor gives the report) and, optionally, "expected_failed_checks" (rule names, or prefixes ending in ".",
+that must fail — and no other check may).
 
-OCR'd reports: a value OCR could not read with confidence is null with a reason and the report is not
-verified (extract/ocr_trust.py); a null in an OCR'd report that is not verified (a row OCR did not find, a
-value read as blank, which leave identities unchecked) is a visible gap too.  Such cells count as
-right-or-doubted ("doubted" in the report), never as silent; so does metadata an OCR'd document leaves
-null (a date under a stamp).  Every wrong value is an error.
+Besides accuracy it counts the **silent errors**: cells that differ from the truth in reports the extractor marked
+verified.  A wrong cell in an unverified report is visible to its user; one in a verified report is not.
+
+A report printed over several picture files lists them, in page order, in "pages" (read as one document:
+extract.scans.extract_pictures).  OCR'd reports (layout "ocr"): a value OCR could not read with confidence is
+null with a reason and the report is not verified (extract/ocr_trust.py); a null in an OCR'd report that is not
+verified (a row OCR did not find, a value read as blank) is a visible gap too.  Such cells count as
+right-or-doubted ("ocr doubted" in the report), never as silent; so does metadata an OCR'd document leaves null
+(a date under a stamp), a "verified" the OCR doubts turned to false, and a check the truth expects to fail that
+OCR's nulls leave unevaluated.  Every wrong value, and every verified report with a wrong value, is an error.
 """
 from __future__ import annotations
 
@@ -22,6 +28,7 @@ from pathlib import Path
 from .pipeline import extract_path
 
 FIELDS = ("status", "template", "report_year", "agency", "published")
+GRADED = FIELDS + ("verified", "failed_checks")  # verified: the truth's mark; failed_checks: expected_failed_checks
 
 
 @dataclass
@@ -35,8 +42,10 @@ class DocScore:
     cells_right: int = 0
     fields_right: dict[str, bool] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
-    cells_doubted: int = 0  # null with an OCR reason in a report marked unverified (counted in cells_right)
-    fields_doubted: list[str] = field(default_factory=list)  # metadata OCR left null (counted right, listed)
+    verified: bool | None = None  # what the extractor said
+    silent_errors: int = 0  # wrong cells in a report the extractor marked verified
+    cells_doubted: int = 0  # null in an OCR'd report not marked verified (counted in cells_right)
+    fields_doubted: list[str] = field(default_factory=list)  # what OCR left open (counted right, listed)
 
 
 @dataclass
@@ -48,6 +57,8 @@ class Scores:
         docs = self.docs if docs is None else docs
         if what == "cells":
             return sum(d.cells_right for d in docs), sum(d.cells_total for d in docs)
+        if what == "silent_errors":
+            return sum(d.silent_errors for d in docs), sum(d.cells_total for d in docs if d.verified)
         relevant = [d for d in docs if what in d.fields_right]
         return sum(d.fields_right[what] for d in relevant), len(relevant)
 
@@ -89,11 +100,10 @@ def score_document(truth_path: Path) -> DocScore:
     if truth.get("pages"):
         from .scans import extract_pictures
 
-        paths = [truth_path.parent / p for p in truth["pages"]]
-        res = extract_pictures([p.read_bytes() for p in paths], str(doc_path))
+        res = extract_pictures([(truth_path.parent / p).read_bytes() for p in truth["pages"]], str(doc_path))
     else:
         res = extract_path(doc_path)
-    doubted = _ocr_doubts(res)
+    ocr_open = res.layout == "ocr" and res.verified is False  # an OCR'd report that says it is not sure
     expected_status = truth.get("status", "ok")
     layout = truth.get("layout") or res.layout or "?"
     score = DocScore(truth_path, doc_path, layout=layout, template=truth.get("template"), status=expected_status)
@@ -111,30 +121,57 @@ def score_document(truth_path: Path) -> DocScore:
             score.fields_doubted.append(f)
         elif want != got:
             score.errors.append(f"{f}: expected {want!r}, got {got!r}" + (f" ({res.reason})" if f == "status" else ""))
+    score.verified = res.verified
+    if "verified" in truth:
+        want = truth["verified"]
+        score.fields_right["verified"] = res.verified == want
+        if want is True and ocr_open:  # the safe direction: OCR's doubts withhold the mark
+            score.fields_right["verified"] = True
+            score.fields_doubted.append("verified")
+        elif res.verified != want:
+            score.errors.append(f"verified: expected {want!r}, got {res.verified!r} ({'; '.join(res.unverified_reasons[:4])})")
+    if truth.get("expected_failed_checks") is not None:
+        failed = [c["rule"] for c in res.checks if c.get("ok") is False]
+        expected = truth["expected_failed_checks"]
+        unmet = [e for e in expected if not any(_rule_matches(e, f) for f in failed)]
+        unexpected = [f for f in failed if not any(_rule_matches(e, f) for e in expected)]
+        score.fields_right["failed_checks"] = not unmet and not unexpected
+        if ocr_open and (unmet or unexpected):
+            # OCR's gaps add failures and leave expected ones unevaluated; a check computed as passing where
+            # the truth expects it to fail is still an error
+            passed = [e for e in unmet if any(_rule_matches(e, c["rule"]) and c.get("ok") is True for c in res.checks)]
+            score.fields_right["failed_checks"] = not passed
+            if not passed:
+                score.fields_doubted.append("failed_checks")
+                unmet, unexpected = [], []
+        if unmet or unexpected:
+            score.errors.append(f"failed checks: expected {expected}, got {failed}")
     for key, want in (truth.get("cells") or {}).items():
         got = res.cells.get(key, "<absent>")
         score.cells_total += 1
         if got == want or (isinstance(want, float) and isinstance(got, (int, float)) and abs(got - want) < 1e-9):
             score.cells_right += 1
-        elif got is None and (key in doubted or (res.layout == "ocr" and res.verified is False)):
+        elif got is None and ocr_open:
             score.cells_right += 1
             score.cells_doubted += 1
         else:
-            score.errors.append(f"{key}: expected {want!r}, got {got!r} (printed {res.raw.get(key)!r})")
+            if res.verified:
+                score.silent_errors += 1
+            score.errors.append(f"{key}: expected {want!r}, got {got!r} (printed {res.raw.get(key)!r})"
+                                + (" [SILENT: report marked verified]" if res.verified else ""))
     if expected_status == "ok":
         extra = set(res.cells) - set(truth.get("cells") or {})
         if extra:
             score.errors.append(f"keys not in the truth: {sorted(extra)[:3]}")
             score.cells_total += len(extra)
+            if res.verified:
+                score.silent_errors += len(extra)
     return score
 
 
-def _ocr_doubts(res) -> set[str]:
-    """Keys OCR could not read with confidence, in a report not marked verified (visible to its user)."""
-    if getattr(res, "verified", None) is True:
-        return set()
-    return {r.split()[1] for r in (getattr(res, "unverified_reasons", None) or [])
-            if r.startswith("ocr: ") and len(r.split()) > 1}
+def _rule_matches(expected: str, rule: str) -> bool:
+    """A rule name matches itself; a name ending in "." matches every rule it begins."""
+    return rule == expected or (expected.endswith(".") and rule.startswith(expected))
 
 
 def evaluate(root: Path) -> Scores:
@@ -148,14 +185,18 @@ def format_report(scores: Scores) -> str:
         return f"{right}/{total} ({100 * right / total:.2f}%)" if total else "-"
 
     lines.append(f"golden corpus: {len(scores.docs)} documents, digest {scores.digest[:16] if scores.digest else '-'}")
-    for what in ("cells",) + FIELDS:
-        lines.append(f"  {what:<12} {pct(*scores.rate(what))}")
+    for what in ("cells",) + GRADED:
+        lines.append(f"  {what:<13} {pct(*scores.rate(what))}")
+    silent, in_verified = scores.rate("silent_errors")
+    n_verified = sum(1 for d in scores.docs if d.verified)
+    lines.append(f"  {'silent errors':<13} {silent} wrong cells in {n_verified} reports marked verified "
+                 f"({in_verified} cells)")
     doubted = sum(d.cells_doubted for d in scores.docs)
     fields = [f"{d.document.name}: {f}" for d in scores.docs for f in d.fields_doubted]
     if doubted or fields:
-        lines.append(f"  {'ocr doubted':<12} {doubted} cells null with an OCR reason in unverified reports, "
-                     f"{len(fields)} metadata fields OCR left null (counted right: visible, not silent)")
-        lines.extend(f"      {x}" for x in fields[:10])
+        lines.append(f"  {'ocr doubted':<13} {doubted} cells null in OCR'd reports not marked verified; "
+                     f"{len(fields)} fields OCR left open (counted right: visible, not silent)")
+        lines.extend(f"      {x}" for x in fields[:12])
     for by in ("template", "layout"):
         lines.append(f"by {by}:")
         for name, docs in scores.groups(by).items():
