@@ -26,8 +26,15 @@ def test_corpus_size_and_coverage():
             assert (t["agency"] and t["published"] or partial) and t["variants"], d
 
 
-@pytest.mark.timeout(300)
-@pytest.mark.parametrize("name", golden_documents())
+def _scanned(name: str) -> bool:
+    """Golden files whose tables are pictures (read by OCR: minutes, not seconds)."""
+    t = truth_of(name)
+    return t["status"] == "ok" and (t["layout"] == "image" or "image-only" in " ".join(t.get("variants") or []))
+
+
+@pytest.mark.timeout(1800)
+@pytest.mark.parametrize("name", [pytest.param(n, marks=pytest.mark.slow) if _scanned(n) else n
+                                  for n in golden_documents()])
 def test_golden_file(name, settings):
     truth = truth_of(name)
     data = golden(name)
