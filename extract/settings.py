@@ -29,6 +29,9 @@ class ExtractSettings:
     ocr_timeout: float = 600.0  # seconds one document's OCR may take (then unreadable, reason timed_out)
     ocr_min_confidence: float = 0.90  # a value whose weakest character is read with less is null, with a reason
     ocr_max_pixels: int = 40_000_000  # a page larger than this is scaled down before OCR (image bombs)
+    # threads of one process's OCR (ONNX Runtime, OpenCV); 0: automatic, cores // extraction workers in a pool,
+    # every core in a single process (NIANBAO_OCR_THREADS; see extract/readers/ocr_engine.ocr_threads)
+    ocr_threads: int = 0
 
 
     @classmethod
@@ -36,7 +39,7 @@ class ExtractSettings:
         """Defaults overridden by NIANBAO_* variables, so that the CLI, the flows' worker processes and
         re-extraction (which inherit the environment) apply the same limits:
         NIANBAO_READ_TIMEOUT (seconds), NIANBAO_MAX_XML_MB, NIANBAO_MAX_PDF_PAGES, NIANBAO_OCR (0 turns
-        OCR off), NIANBAO_OCR_TIMEOUT (seconds), NIANBAO_OCR_MAX_PAGES."""
+        OCR off), NIANBAO_OCR_TIMEOUT (seconds), NIANBAO_OCR_MAX_PAGES, NIANBAO_OCR_THREADS."""
         env = os.environ if env is None else env
         changes: dict[str, object] = {}
         ocr = env.get("NIANBAO_OCR", "").strip().lower()
@@ -48,7 +51,8 @@ class ExtractSettings:
                                 ("NIANBAO_MAX_XML_MB", "max_xml_bytes", lambda v: int(float(v) * 1024 * 1024)),
                                 ("NIANBAO_MAX_PDF_PAGES", "max_pdf_pages", int),
                                 ("NIANBAO_OCR_TIMEOUT", "ocr_timeout", float),
-                                ("NIANBAO_OCR_MAX_PAGES", "ocr_max_pages", int)):
+                                ("NIANBAO_OCR_MAX_PAGES", "ocr_max_pages", int),
+                                ("NIANBAO_OCR_THREADS", "ocr_threads", int)):
             raw = env.get(var, "").strip()
             if raw:
                 try:

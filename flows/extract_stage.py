@@ -218,9 +218,21 @@ def _limit_memory() -> None:
         pass
 
 
+def _init_worker(workers: int) -> None:
+    """A worker's limits: its memory cap, and its share of the cores for OCR (NIANBAO_OCR_THREADS, unless
+    the operator set it): N workers each running ONNX Runtime on every core oversubscribe the machine."""
+    _limit_memory()
+    os.environ.setdefault("NIANBAO_OCR_THREADS", str(ocr_threads_per_worker(workers)))
+
+
+def ocr_threads_per_worker(workers: int) -> int:
+    return max(1, (os.cpu_count() or 1) // max(1, workers))
+
+
 def make_pool(workers: int) -> ProcessPoolExecutor:
     # spawn, not fork: the parent runs Prefect's threads and an event loop, which fork does not copy safely
-    return ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"), initializer=_limit_memory)
+    return ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"), initializer=_init_worker,
+                               initargs=(workers,))
 
 
 def _crashed(url: str, sha256: str, why: str) -> dict:

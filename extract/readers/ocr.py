@@ -29,7 +29,7 @@ import numpy as np
 
 from ..model import Cell, ParsedDocument
 from ..settings import ExtractSettings
-from . import limits
+from . import limits, ocr_engine
 from .limits import Refused
 from .pages import Line, Page, Table, assemble
 
@@ -147,6 +147,7 @@ def ocr_pages(images: Sequence[np.ndarray], settings: ExtractSettings, first_ind
     total = total if total is not None else len(images)
     if total > settings.ocr_max_pages:
         raise Refused(limits.TOO_MANY_PAGES, f"{total} scanned pages > ocr_max_pages {settings.ocr_max_pages}")
+    ocr_engine.engine(ocr_engine.ocr_threads(settings.ocr_threads))  # built once per process and thread count
     if done == 0 or _ocr_started is None:
         _ocr_started = time.monotonic()
         limits.extend(settings.ocr_timeout)

@@ -11,6 +11,7 @@ angle that makes the horizontal projection of the ink sharpest (coarse, then fin
 """
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 import cv2
@@ -113,16 +114,63 @@ def rotate(grey: np.ndarray, angle: float) -> np.ndarray:
 
 
 _ENGINE = None
+_ENGINE_THREADS = 0
 
 
-def engine():
-    """One rapidocr engine per process: the PP-OCRv4 models load once (~0.3 s) from the wheel itself."""
-    global _ENGINE
-    if _ENGINE is None:
+def ocr_threads(setting: int = 0) -> int:
+    """Threads one process's ONNX Runtime sessions (and OpenCV) use for OCR.
+
+    `setting` > 0 (settings.ocr_threads, NIANBAO_OCR_THREADS): that many, at most the cores.  0: automatic:
+    the extraction pool sets NIANBAO_OCR_THREADS to cores // workers in each worker (flows/extract_stage.py),
+    so that N workers on N cores run one thread each; a single `nianbao extract` takes every core.
+    rapidocr's default (-1, one thread per core in every process) oversubscribes a pool of workers: on this
+    2-core machine under load a page took 2-3 times as long with it as with one thread per worker.
+    """
+    cores = os.cpu_count() or 1
+    if setting <= 0:
+        raw = os.environ.get("NIANBAO_OCR_THREADS", "").strip()
+        setting = int(raw) if raw.isdigit() else 0
+    return max(1, min(setting, cores)) if setting > 0 else cores
+
+
+def engine(threads: int | None = None):
+    """One rapidocr engine per process: the PP-OCRv4 models load once (~0.3 s) from the wheel itself.
+
+    Its sessions get `threads` intra-op threads (ocr_threads()), one inter-op thread, and no spinning:
+    ONNX Runtime's idle threads otherwise spin for work and take CPU from the other workers.
+    """
+    global _ENGINE, _ENGINE_THREADS
+    n = threads if threads is not None else (_ENGINE_THREADS or ocr_threads())
+    if _ENGINE is None or n != _ENGINE_THREADS:
         from rapidocr_onnxruntime import RapidOCR
 
-        _ENGINE = RapidOCR()
+        _ENGINE = _build(RapidOCR, n)
+        _ENGINE_THREADS = n
+        cv2.setNumThreads(n)
     return _ENGINE
+
+
+def _build(factory, threads: int):
+    """RapidOCR(...) with `threads` per session and ONNX Runtime's spinning off.  rapidocr 1.4.4 has no
+    option for spinning: its session options are completed here while the engine is built (and only then)."""
+    try:
+        from rapidocr_onnxruntime.utils import infer_engine
+
+        base = infer_engine.OrtInferSession.__dict__["_init_sess_opts"].__func__
+    except (ImportError, AttributeError, KeyError):  # another rapidocr: its defaults, our thread count
+        return factory(intra_op_num_threads=threads, inter_op_num_threads=1)
+
+    def options(config):
+        opts = base(config)
+        opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        opts.add_session_config_entry("session.inter_op.allow_spinning", "0")
+        return opts
+
+    infer_engine.OrtInferSession._init_sess_opts = staticmethod(options)
+    try:
+        return factory(intra_op_num_threads=threads, inter_op_num_threads=1)
+    finally:
+        infer_engine.OrtInferSession._init_sess_opts = staticmethod(base)
 
 
 def ocr_page(grey: np.ndarray, max_side_len: int = MAX_SIDE_LEN) -> list[TextBox]:

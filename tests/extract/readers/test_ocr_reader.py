@@ -238,3 +238,53 @@ def test_demo_scanned_report_through_the_extract_stage(tmp_path):
     for name in names:
         part = results[page_url.rsplit("/", 1)[0] + "/" + name]
         assert part["status"] == "no_tables" and page_url in part["reason"]
+
+
+# --- threads: one process's OCR does not take every core when several workers run ---------------------
+
+def test_ocr_threads_setting_and_environment(monkeypatch):
+    from extract.readers.ocr_engine import ocr_threads
+
+    cores = os.cpu_count() or 1
+    monkeypatch.delenv("NIANBAO_OCR_THREADS", raising=False)
+    assert ocr_threads(0) == cores  # a single process: every core
+    assert ocr_threads(1) == 1
+    assert ocr_threads(10 * cores) == cores  # never more than the cores
+    monkeypatch.setenv("NIANBAO_OCR_THREADS", "1")
+    assert ocr_threads(0) == 1
+    assert ExtractSettings.from_env({"NIANBAO_OCR_THREADS": "3"}).ocr_threads == 3
+    with pytest.raises(ValueError):
+        ExtractSettings.from_env({"NIANBAO_OCR_THREADS": "0"})
+
+
+def test_pool_workers_share_the_cores(monkeypatch):
+    from flows import extract_stage
+
+    monkeypatch.setattr(os, "cpu_count", lambda: 8)
+    assert extract_stage.ocr_threads_per_worker(8) == 1
+    assert extract_stage.ocr_threads_per_worker(2) == 4
+    assert extract_stage.ocr_threads_per_worker(16) == 1
+
+
+def test_worker_initializer_sets_the_threads_unless_the_operator_did(monkeypatch):
+    from flows import extract_stage
+
+    monkeypatch.setattr(extract_stage, "_limit_memory", lambda: None)
+    monkeypatch.setattr(os, "cpu_count", lambda: 4)
+    monkeypatch.delenv("NIANBAO_OCR_THREADS", raising=False)
+    extract_stage._init_worker(4)
+    assert os.environ["NIANBAO_OCR_THREADS"] == "1"
+    monkeypatch.setenv("NIANBAO_OCR_THREADS", "2")
+    extract_stage._init_worker(4)
+    assert os.environ["NIANBAO_OCR_THREADS"] == "2"
+
+
+def test_engine_sessions_get_the_thread_count_and_do_not_spin():
+    from extract.readers import ocr_engine
+
+    eng = ocr_engine.engine(1)
+    for sess in (eng.text_det.infer.session, eng.text_rec.session.session):
+        opts = sess.get_session_options()
+        assert opts.intra_op_num_threads == 1
+        assert opts.get_session_config_entry("session.intra_op.allow_spinning") == "0"
+    assert ocr_engine.engine(1) is eng  # built once per process and thread count
