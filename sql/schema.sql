@@ -146,7 +146,8 @@ CREATE TABLE IF NOT EXISTS documents (
     verified            BOOLEAN,   -- extraction's mark: every table complete, every identity holds, text = table
     unverified_reasons  VARCHAR[], -- why not verified
     ocr_confidence_min  DOUBLE,    -- OCR'd documents: lowest recognition confidence of a cell read (0-1)
-    ocr_confidence_mean DOUBLE     -- OCR'd documents: mean recognition confidence (0-1)
+    ocr_confidence_mean DOUBLE,    -- OCR'd documents: mean recognition confidence (0-1)
+    ocr_pages           INTEGER    -- OCR'd documents: pages read by OCR (NULL: none)
 );
 
 -- One report page with its attachments. key: report_id (= first 16 hex of sha256(portal_id + canonical page URL));
@@ -180,6 +181,7 @@ CREATE TABLE IF NOT EXISTS reports (
     layout              VARCHAR,   -- how the tables were read (html_table, pdf_text, ocr, …)
     ocr_confidence_min  DOUBLE,    -- OCR'd reports: lowest recognition confidence of a cell read (0-1)
     ocr_confidence_mean DOUBLE,    -- OCR'd reports: mean recognition confidence (0-1)
+    ocr_pages           INTEGER,   -- OCR'd reports: pages read by OCR (NULL: none)
     agency_reason       VARCHAR    -- why agency is NULL: the title names an agency that cannot be read (never the
                                    -- portal's name in its place)
 );

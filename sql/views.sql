@@ -10,7 +10,7 @@ CREATE OR REPLACE VIEW report_overview AS
 SELECT r.report_id, r.agency_id, r.agency, a.normalized_name, a.level, a.region_code, a.province, a.city, a.county,
        r.portal_id, r.report_year, r.template, r.published, r.status, r.reason, r.verified, r.unverified_reasons,
        r.source_url, r.document_url, r.document_sha256, r.title, r.format, r.layout, r.extractor_version,
-       r.cells_count, r.checks_total, r.checks_failed, r.ocr_confidence_min, r.ocr_confidence_mean,
+       r.cells_count, r.checks_total, r.checks_failed, r.ocr_confidence_min, r.ocr_confidence_mean, r.ocr_pages,
        r.run_id, r.fetched_at, a.resolved_by, a.region_reason, r.agency_reason, p.region_code AS portal_region_code
 FROM reports r
 LEFT JOIN agencies a ON a.agency_id = r.agency_id
@@ -145,7 +145,7 @@ SELECT r.report_id, r.agency, a.region_code, a.level, r.report_year, r.template,
             WHEN coalesce(ck.checks_failed, 0) > 0 THEN 'checks_failed'
             WHEN coalesce(ce.cells_filled, 0) = 0 THEN 'empty'
             ELSE 'ok' END AS quality,
-       r.verified, r.unverified_reasons, r.layout, r.ocr_confidence_min, r.ocr_confidence_mean,
+       r.verified, r.unverified_reasons, r.layout, r.ocr_confidence_min, r.ocr_confidence_mean, r.ocr_pages,
        r.source_url, r.document_url
 FROM reports r
 LEFT JOIN agencies a ON a.agency_id = r.agency_id

@@ -162,6 +162,7 @@ class ExtractionOutcome:
     unverified_reasons: list[str] | None = None
     ocr_confidence_min: float | None = None  # OCR'd documents only
     ocr_confidence_mean: float | None = None
+    ocr_pages: int | None = None  # pages read by OCR
 
 
 EXTRACTION_FIELDS = tuple(f.name for f in fields(ExtractionOutcome))
@@ -242,13 +243,14 @@ class Report(_Row):
     layout: str | None = None
     ocr_confidence_min: float | None = None
     ocr_confidence_mean: float | None = None
+    ocr_pages: int | None = None
     agency_reason: str | None = None  # why agency is NULL: the title's name part could not be read
 
     COLUMNS = (
         "report_key", "report_id", "portal_id", "agency_id", "agency", "report_year", "template", "published", "status",
         "reason", "source_url", "document_url", "document_id", "document_sha256", "title", "format",
         "extractor_version", "cells_count", "checks_total", "checks_failed", "run_id", "fetched_at", "verified",
-        "unverified_reasons", "layout", "ocr_confidence_min", "ocr_confidence_mean", "agency_reason",
+        "unverified_reasons", "layout", "ocr_confidence_min", "ocr_confidence_mean", "ocr_pages", "agency_reason",
     )
 
 
@@ -276,6 +278,7 @@ class ResultMeta:
     unverified_reasons: list[str] | None = None
     ocr_confidence_min: float | None = None
     ocr_confidence_mean: float | None = None
+    ocr_pages: int | None = None
 
     def outcome(self) -> ExtractionOutcome:
         return ExtractionOutcome(
@@ -286,6 +289,7 @@ class ResultMeta:
             verified=self.verified if isinstance(self.verified, bool) else None,
             unverified_reasons=list(self.unverified_reasons) if self.unverified_reasons else None,
             ocr_confidence_min=self.ocr_confidence_min, ocr_confidence_mean=self.ocr_confidence_mean,
+            ocr_pages=parse_int(self.ocr_pages),
         )
 
 
@@ -573,6 +577,7 @@ def assemble(
             unverified_reasons=speaker.unverified_reasons if status == "ok" else None,
             layout=speaker.layout, ocr_confidence_min=speaker.ocr_confidence_min if status == "ok" else None,
             ocr_confidence_mean=speaker.ocr_confidence_mean if status == "ok" else None,
+            ocr_pages=speaker.ocr_pages,
             fetched_at=(page.fetched_at if page is not None else None) or (max(fetched) if fetched else None),
         ))
         summary.statuses[f"report:{status}"] += 1

@@ -10,7 +10,7 @@ import pyarrow as pa
 from core.bundled import cell_rows, division_rows
 from core.cells import all_specs, cell_ids, is_money
 
-SCHEMA_VERSION = "3"
+SCHEMA_VERSION = "4"
 # The published file is written in the storage format of DuckDB 1.5, which the latest 1.x clients (the CLI, DBeaver's
 # driver, older Python and R packages) open; DuckDB 2.x opens it too. Nothing the warehouse uses needs 2.0's format.
 STORAGE_VERSION = "v1.5.0"

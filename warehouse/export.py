@@ -53,7 +53,7 @@ EXPORTS: dict[str, str] = {
                r.agency_id, a.level, a.province, a.city, a.county, r.portal_id, r.title, r.format,
                r.document_sha256, r.extractor_version, r.cells_count, r.checks_total, r.run_id,
                r.verified, array_to_string(r.unverified_reasons, '; ') AS unverified_reasons, r.layout,
-               r.ocr_confidence_min, r.ocr_confidence_mean
+               r.ocr_confidence_min, r.ocr_confidence_mean, r.ocr_pages
         FROM reports r LEFT JOIN agencies a ON a.agency_id = r.agency_id {_SPEAKER}
         ORDER BY r.report_id""",
     "cells": f"""

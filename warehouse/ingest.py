@@ -31,7 +31,7 @@ DOCUMENT_TYPES = {
     "report_year": pa.int32(), "agency": pa.string(), "published": pa.date32(), "title": pa.string(),
     "format": pa.string(), "layout": pa.string(), "extractor_version": pa.string(), "cells_count": pa.int32(),
     "verified": pa.bool_(), "unverified_reasons": pa.list_(pa.string()), "ocr_confidence_min": pa.float64(),
-    "ocr_confidence_mean": pa.float64(),
+    "ocr_confidence_mean": pa.float64(), "ocr_pages": pa.int32(),
 }
 REPORT_TYPES = {
     "report_key": pa.int32(),
@@ -42,7 +42,8 @@ REPORT_TYPES = {
     "extractor_version": pa.string(), "cells_count": pa.int32(), "checks_total": pa.int32(),
     "checks_failed": pa.int32(), "run_id": pa.string(), "fetched_at": pa.timestamp("us", tz="UTC"),
     "verified": pa.bool_(), "unverified_reasons": pa.list_(pa.string()), "layout": pa.string(),
-    "ocr_confidence_min": pa.float64(), "ocr_confidence_mean": pa.float64(), "agency_reason": pa.string(),
+    "ocr_confidence_min": pa.float64(), "ocr_confidence_mean": pa.float64(), "ocr_pages": pa.int32(),
+    "agency_reason": pa.string(),
 }
 AGENCY_TYPES = {k: pa.string() for k in ("agency_id", "name", "normalized_name", "region_code", "province", "city",
                                          "county", "level", "resolved_by", "region_reason")}

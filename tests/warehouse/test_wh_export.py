@@ -306,3 +306,27 @@ def test_exports_carry_verified(data_dir, tmp_path):
     cells = pq.read_table(out / "cells.parquet")
     assert "verified" in cells.column_names
     assert set(cells.column("verified").to_pylist()) == {True, False}
+
+
+def test_ocr_pages_reach_reports_documents_views_and_exports(data_dir, tmp_path):
+    """An OCR'd report says how many pages OCR read, beside its confidence figures; other reports say NULL."""
+    b, _ = build_run1(data_dir)
+    ok = [r for r in b.results if r["status"] == "ok"]
+    scanned, other = ok[0], ok[1]
+    scanned.update(layout="ocr", ocr_pages=3, ocr_confidence_min=0.93, ocr_confidence_mean=0.98)
+    load_run(data_dir, *b.write())
+    with reader(data_dir) as con:
+        got = dict(rows(con, "SELECT document_url, ocr_pages FROM reports"))
+        docs = dict(rows(con, "SELECT url, ocr_pages FROM documents WHERE sha256 = ?", [scanned["sha256"]]))
+        overview = dict(rows(con, "SELECT document_url, ocr_pages FROM report_overview"))
+        quality = dict(rows(con, "SELECT document_url, ocr_pages FROM quality"))
+    assert got[scanned["url"]] == 3
+    assert got[other["url"]] is None
+    assert docs[scanned["url"]] == 3
+    assert overview[scanned["url"]] == 3
+    assert quality[scanned["url"]] == 3
+    out = export_snapshot(data_dir, tmp_path / "out", date="2026-01-02")
+    reports = list(csv.DictReader(io.StringIO((out / "reports.csv").read_text("utf-8-sig"))))
+    by_url = {r["document_url"]: r for r in reports}
+    assert by_url[scanned["url"]]["ocr_pages"] == "3"
+    assert by_url[other["url"]]["ocr_pages"] == ""

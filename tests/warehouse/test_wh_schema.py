@@ -56,7 +56,7 @@ def _values(data_dir):
                                       "FROM cell_rows"), key=repr),
             "checks": sorted(rows(con, "SELECT * FROM check_rows"), key=repr),
             "reports": sorted(rows(con, "SELECT * EXCLUDE (report_key, verified, unverified_reasons, layout, "
-                                        "ocr_confidence_min, ocr_confidence_mean) FROM reports"), key=repr),
+                                        "ocr_confidence_min, ocr_confidence_mean, ocr_pages) FROM reports"), key=repr),
             "storage": db.storage_version(con),
         }
 
