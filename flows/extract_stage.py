@@ -257,14 +257,19 @@ def _isolate(data_dir: Path, group: list[tuple], force: bool) -> list[dict]:
 
 
 def extract_batches(data_dir: Path, groups: list[list[tuple[str, str]]], workers: int, force: bool = False,
-                    on_batch: Callable[[int], None] | None = None) -> list[dict]:
-    """Extract batches in parallel processes; results come back in input order."""
+                    on_batch: Callable[[int], None] | None = None,
+                    on_results: Callable[[list[dict]], None] | None = None) -> list[dict]:
+    """Extract batches in parallel processes; results come back in input order.  `on_batch(n)` after each
+    batch, and `on_results(results)` with its results (progress: scanned pages OCR'd so far)."""
     if not groups:
         return []
     if workers <= 1 or len(groups) == 1:
         out = []
         for g in groups:
-            out.extend(extract_many(str(data_dir), g, force))
+            got = extract_many(str(data_dir), g, force)
+            out.extend(got)
+            if on_results:
+                on_results(got)
             if on_batch:
                 on_batch(len(g))
         return out
@@ -278,11 +283,15 @@ def extract_batches(data_dir: Path, groups: list[list[tuple[str, str]]], workers
             except BrokenProcessPool:
                 results[i] = None  # type: ignore[assignment]
                 continue
+            if on_results:
+                on_results(results[i])
             if on_batch:
                 on_batch(len(groups[i]))
     for i, res in list(results.items()):
         if res is None:
             results[i] = _isolate(Path(data_dir), groups[i], force)
+            if on_results:
+                on_results(results[i])
             if on_batch:
                 on_batch(len(groups[i]))
     return [r for i in range(len(groups)) for r in results[i]]

@@ -33,6 +33,7 @@ class RunSummary:
     documents: int = 0
     extracted_new: int = 0
     statuses: dict[str, int] = field(default_factory=dict)
+    ocr_pages: int = 0  # scanned pages read by OCR this run (documents extracted before are not read again)
     load: dict[str, Any] = field(default_factory=dict)
     quality: dict[str, Any] = field(default_factory=dict)
     snapshot: str | None = None
@@ -61,19 +62,35 @@ def extract_task(data_dir: str, run_dir: str, workers: int) -> dict[str, Any]:
     groups = extract_stage.batches(refs, BATCH_SIZE)
     from extract.pipeline import EXTRACTOR_VERSION
 
-    cached = sum(layout.cache_path(Path(data_dir), r.sha256, EXTRACTOR_VERSION).is_file() for r in refs)
+    known = {(r.url, r.sha256) for r in refs if layout.cache_path(Path(data_dir), r.sha256, EXTRACTOR_VERSION).is_file()}
+    cached = len(known)
+
+    def ocr_done(batch: list[dict]) -> int:
+        # pages OCR'd in this run: a document read on an earlier night comes from the cache, not from OCR
+        return sum(int(r.get("ocr_pages") or 0) for r in batch if (r.get("url"), r.get("sha256")) not in known)
+
     with current().stage("extract", total=len(refs)) as st:
-        results = extract_stage.extract_batches(Path(data_dir), groups, workers, on_batch=st.advance)
+        ocr_seen = [0]
+
+        def on_results(batch: list[dict]) -> None:
+            # scanned pages as their batches come back (a page takes seconds to minutes: the operator sees them)
+            ocr_seen[0] += ocr_done(batch)
+            if ocr_seen[0]:
+                st.describe(f"{ocr_seen[0]} scanned pages OCR'd")
+
+        results = extract_stage.extract_batches(Path(data_dir), groups, workers, on_batch=st.advance,
+                                                on_results=on_results)
         statuses: dict[str, int] = {}
         for r in results:
             statuses[r["status"]] = statuses.get(r["status"], 0) + 1
         path = Path(run_dir) / layout.RESULTS_FILE
         extract_stage.write_results(path, results)
-        ocr_pages = sum(int(r.get("ocr_pages") or 0) for r in results)
+        ocr_pages = ocr_done(results)
         st.done(f"{len(results)} documents ({len(refs) - cached} new), "
                 + ", ".join(f"{k} {v}" for k, v in sorted(statuses.items()))
                 + (f"; {ocr_pages} scanned pages OCR'd" if ocr_pages else ""))
-    return {"path": str(path), "documents": len(results), "new": len(refs) - cached, "statuses": statuses}
+    return {"path": str(path), "documents": len(results), "new": len(refs) - cached, "statuses": statuses,
+            "ocr_pages": ocr_pages}
 
 
 @task(name="load")
@@ -124,6 +141,7 @@ def _pipeline(sources: str | None, data_dir: str, only: list[str] | None, full: 
     summary.run_id, summary.run_dir, summary.portals = crawl["run_id"], crawl["run_dir"], crawl["portals"]
     ext = timed("extract", extract_task, data_dir, crawl["run_dir"], workers or extract_stage.default_workers())
     summary.documents, summary.extracted_new, summary.statuses = ext["documents"], ext["new"], ext["statuses"]
+    summary.ocr_pages = ext.get("ocr_pages", 0)
     summary.load = timed("load", load_task, data_dir, crawl["run_dir"], ext["path"])
     summary.quality = timed("checks", checks_task, data_dir)
     if export:

@@ -26,6 +26,8 @@ class Reporter:
 
     def _end(self, stage: "Stage", note: str) -> None: ...
 
+    def _describe(self, stage: "Stage", text: str) -> None: ...
+
     def note(self, text: str) -> None: ...
 
 
@@ -35,6 +37,7 @@ class Stage:
         self.started = time.perf_counter()
         self.seconds = 0.0
         self.handle = None
+        self.status = ""
 
     def __enter__(self) -> "Stage":
         self.reporter._start(self)
@@ -49,6 +52,11 @@ class Stage:
             self.total = total
             self.reporter._start(self)
         self.reporter._set(self, completed)
+
+    def describe(self, text: str) -> None:
+        """What the stage has done so far beside its count ("3 scanned pages OCR'd")."""
+        self.status = text
+        self.reporter._describe(self, text)
 
     def set_total(self, total: int) -> None:
         self.total = total
@@ -90,6 +98,10 @@ class RichReporter(Reporter):
     def _set(self, stage: Stage, completed: int) -> None:
         if stage.handle is not None:
             self.progress.update(stage.handle, completed=completed)
+
+    def _describe(self, stage: Stage, text: str) -> None:
+        if stage.handle is not None:
+            self.progress.update(stage.handle, description=f"{stage.name} ({text})")
 
     def _end(self, stage: Stage, note: str) -> None:
         with self._lock:

@@ -69,25 +69,68 @@ def _settings(args: argparse.Namespace):
     return settings
 
 
+class _OcrProgress:
+    """One line on stderr per scanned page OCR'd (a page takes seconds, on a loaded machine minutes): the user
+    sees that the work goes on, and where, whatever the output mode."""
+
+    def __init__(self) -> None:
+        from rich.console import Console
+
+        self.console = Console(stderr=True)
+        self.name = ""
+        self.t0 = 0.0
+
+    def document(self, name: str) -> None:
+        import time
+
+        self.name, self.t0 = name, time.perf_counter()
+
+    def __call__(self, done: int, total: int) -> None:
+        import time
+
+        self.console.print(f"OCR {self.name}: page {done}/{total} ({time.perf_counter() - self.t0:.0f} s)",
+                           highlight=False, soft_wrap=True)
+
+    def __enter__(self) -> "_OcrProgress":
+        from extract.readers import ocr
+
+        ocr.set_progress(self)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        from extract.readers import ocr
+
+        ocr.set_progress(None)
+
+
 def run(args: argparse.Namespace) -> int:
     from extract.pipeline import extract_path
 
     files = _files(args.paths)
     settings = _settings(args)
-    if getattr(args, "pages", False):
-        from extract.scans import extract_pictures
+    with _OcrProgress() as progress:
+        if getattr(args, "pages", False):
+            from extract.scans import extract_pictures
 
-        res = extract_pictures([f.read_bytes() for f in files], str(files[0]), url=args.url, settings=settings)
-        sys.stdout.write(json.dumps(res.to_dict(), ensure_ascii=False) + "\n")
-        return 0
-    if args.json:
-        for f in files:
-            res = extract_path(f, url=args.url, settings=settings)
+            progress.document(f"{files[0].name} (+{len(files) - 1} pictures)" if len(files) > 1 else files[0].name)
+            res = extract_pictures([f.read_bytes() for f in files], str(files[0]), url=args.url, settings=settings)
             sys.stdout.write(json.dumps(res.to_dict(), ensure_ascii=False) + "\n")
-        return 0
+            return 0
+        if args.json:
+            for f in files:
+                progress.document(str(f))
+                res = extract_path(f, url=args.url, settings=settings)
+                sys.stdout.write(json.dumps(res.to_dict(), ensure_ascii=False) + "\n")
+            return 0
+        return _table(files, args, settings, progress)
+
+
+def _table(files: list[Path], args: argparse.Namespace, settings, progress: _OcrProgress) -> int:
     from rich.console import Console
     from rich.progress import track
     from rich.table import Table
+
+    from extract.pipeline import extract_path
 
     console = Console(stderr=False)
     table = Table(title=f"{len(files)} documents")
@@ -96,8 +139,9 @@ def run(args: argparse.Namespace) -> int:
     counts: dict[str, int] = {}
     ocr_pages = ocr_docs = 0
     verified = 0
-    for f in track(files, description="extracting", console=Console(stderr=True), transient=True,
+    for f in track(files, description="extracting", console=progress.console, transient=True,
                    disable=len(files) < 5):
+        progress.document(str(f))
         res = extract_path(f, url=args.url, settings=settings)
         counts[res.status] = counts.get(res.status, 0) + 1
         verified += bool(res.verified)

@@ -41,9 +41,10 @@ def test_parallel_batches_keep_order_and_cache(tmp_path):
     seeds = sorted(SEEDS.glob("*.txt"))
     items = [(store(tmp_path, p.read_bytes()), f"http://127.0.0.1/{p.name}") for p in seeds]
     groups = [items[:2], items[2:4], items[4:]]
-    done = []
-    results = extract_stage.extract_batches(tmp_path, groups, workers=2, on_batch=done.append)
+    done, seen = [], []
+    results = extract_stage.extract_batches(tmp_path, groups, workers=2, on_batch=done.append, on_results=seen.append)
     assert [r["url"] for r in results] == [u for _, u in items]
+    assert sorted(r["url"] for batch in seen for r in batch) == sorted(u for _, u in items)
     assert all(r["status"] == "ok" for r in results) and sum(done) == len(items)
     from extract.pipeline import EXTRACTOR_VERSION
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -37,6 +38,12 @@ def test_first_run_every_report_lands_with_its_cells(pipeline):
     assert s["warehouse"].endswith("warehouse/nianbao.duckdb")
     for stage in ("crawl", "extract", "load", "checks", "export", "total", "flow", "prefect"):
         assert s["seconds"].get(stage, -1) >= 0, (stage, s["seconds"])
+    # the scanned pages OCR'd this run: the summary, and the extract stage's line the operator reads
+    scanned = [r for site in exp["sites"].values() for r in site["reports"] if r["format"] == "image"]
+    assert scanned, "the demo has an image-only report"
+    assert s["ocr_pages"] >= len(scanned)
+    log = " ".join(Path(pipeline["driver_log"]).read_text(encoding="utf-8").split())  # rich wraps long lines
+    assert f"{s['ocr_pages']} scanned pages OCR'd" in log
 
 
 def test_no_decoy_is_a_report_and_dead_pages_have_no_cells(pipeline):

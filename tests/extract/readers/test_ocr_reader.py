@@ -222,7 +222,11 @@ def test_demo_scanned_report_through_the_extract_stage(tmp_path):
     refs = extract_stage.documents_of_run(run_dir)
     page = next(r for r in refs if r.url == page_url)
     assert [u.rsplit("/", 1)[1] for u, _ in page.pictures] == list(reversed(names))  # manifest order
-    results = {r["url"]: r for r in extract_stage.extract_batches(tmp_path, extract_stage.batches(refs, 5), 1)}
+    seen: list[int] = []  # progress: OCR'd pages as batches come back
+    batches = extract_stage.batches(refs, 5)
+    results = {r["url"]: r for r in extract_stage.extract_batches(
+        tmp_path, batches, 1, on_results=lambda rs: seen.append(sum(r.get("ocr_pages") or 0 for r in rs)))}
+    assert len(seen) == len(batches) and sum(seen) == 2
     res = results[page_url]
     assert res["status"] == "ok" and res["layout"] == "ocr", res["reason"]
     assert res["ocr_pages"] == 2 and 0 < res["ocr_confidence_min"] <= res["ocr_confidence_mean"] <= 1
@@ -288,3 +292,18 @@ def test_engine_sessions_get_the_thread_count_and_do_not_spin():
         assert opts.intra_op_num_threads == 1
         assert opts.get_session_config_entry("session.intra_op.allow_spinning") == "0"
     assert ocr_engine.engine(1) is eng  # built once per process and thread count
+
+
+# --- progress: `nianbao extract` says which scanned page it is reading ---------------------------------
+
+def test_cli_shows_ocr_pages(tmp_path):
+    scan = tmp_path / "scan.tif"
+    scan.write_bytes(_tiff(2))  # two blank pages: OCR'd (quickly), nothing found
+    proc = subprocess.run([sys.executable, "-m", "nianbao.cli", "extract", str(scan)], capture_output=True,
+                          text=True, cwd=ROOT, timeout=600)
+    if proc.returncode != 0 and "No module named nianbao.cli.__main__" in proc.stderr:
+        pytest.skip("nianbao.cli is not runnable with -m")
+    assert proc.returncode == 0, proc.stderr
+    err = " ".join(proc.stderr.split())
+    assert f"OCR {scan}: page 1/2" in err and f"OCR {scan}: page 2/2" in err
+    assert "OCR: 2 pages in 1 documents" in " ".join(proc.stdout.split())
