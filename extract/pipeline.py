@@ -21,7 +21,7 @@ from .template import detect_template
 from .textnorm import squash_text
 
 # Bump when a change can alter any extracted value: `nianbao reextract` rebuilds older reports.
-EXTRACTOR_VERSION = "1.3.0"
+EXTRACTOR_VERSION = "1.3.1"
 
 _TEXT_NEW = re.compile(r"(?:共|累计|全年)?(?:收到|受理)[^。，,;；]{0,12}?申请(?:共|合计)?(\d+)(?:件|条|个)")
 _TEXT_NONE = re.compile(r"未(?:收到|受理|发生)[^。，,;；]{0,14}?(?:公开申请|申请公开|依申请)")

@@ -211,3 +211,73 @@ def reread(grey: np.ndarray, box: tuple[int, int, int, int]) -> tuple[str, float
     text, score = res[0][0], float(res[0][1])
     confs = res[0][2][4] if len(res[0]) > 2 and res[0][2] else []
     return text, float(min(confs)) if confs and text else score
+
+
+# Glyphs that a number cell cannot tell apart from a digit: a lone "0" is read as "0" 0.7, "o" 0.15, "O" 0.1
+# (the model weighs letters it is trained on), a lone "1" as "l" or "I".  In a cell that holds a number the
+# letter is impossible, so the digit's confidence is the probability of its whole class; a competing digit
+# ("8" against "0") or a dot ("。", ".") stays a competitor and keeps the confidence down.
+DIGIT_LOOKALIKES = {
+    "0": "0０oOο〇○Оо",
+    "1": "1１lI|丨ｌＩ",
+    **{d: d + chr(0xFF10 + int(d)) for d in "23456789"},
+}
+
+
+def _class_index(chars: list[str]) -> dict[str, list[int]]:
+    where: dict[str, list[int]] = {}
+    for digit, looks in DIGIT_LOOKALIKES.items():
+        where[digit] = [i for i, ch in enumerate(chars) if ch in looks]
+    return where
+
+
+_CLASSES: dict[str, list[int]] | None = None
+
+
+def reread_digits(grey: np.ndarray, box: tuple[int, int, int, int]) -> tuple[str, list[float]]:
+    """Recognition alone on the crop of one box of digits, with each digit's class probability.
+
+    Returns the digits read (look-alikes folded to their digit; another character stays as it is) and, per
+    character, the highest probability its class reaches over the time steps where it is read.  The crop is
+    the box as detected (tight): more white around a lone "0" makes the model see a "。".
+    """
+    global _CLASSES
+    x0, y0, x1, y1 = box
+    crop = grey[max(0, y0):y1, max(0, x0):x1]
+    if crop.size == 0 or crop.shape[0] < 4 or crop.shape[1] < 2:
+        return "", []
+    rec = engine().text_rec
+    chars = rec.postprocess_op.character
+    if _CLASSES is None:
+        _CLASSES = _class_index(chars)
+    img3 = cv2.cvtColor(crop, cv2.COLOR_GRAY2BGR)
+    h, w = img3.shape[:2]
+    _, img_h, img_w = rec.rec_image_shape
+    norm = rec.resize_norm_img(img3, max(img_w / img_h, w / h))[np.newaxis].astype(np.float32)
+    probs = rec.session(norm)[0][0]  # time steps x characters (index 0: the CTC blank)
+    return decode_digits(probs, chars, _CLASSES)
+
+
+def decode_digits(probs: np.ndarray, chars: list[str], classes: dict[str, list[int]] | None = None
+                  ) -> tuple[str, list[float]]:
+    """Greedy CTC decoding (index 0 is the blank) with digit look-alikes folded into their digit's class."""
+    classes = classes if classes is not None else _class_index(chars)
+    best = probs.argmax(axis=1)
+    text, confs = "", []
+    t = 0
+    while t < len(best):
+        k = int(best[t])
+        end = t
+        while end + 1 < len(best) and best[end + 1] == k:
+            end += 1
+        if k != 0:
+            ch = chars[k]
+            digit = next((d for d, looks in DIGIT_LOOKALIKES.items() if ch in looks), None)
+            if digit is None:
+                text += ch
+                confs.append(float(probs[t:end + 1, k].max()))
+            else:
+                text += digit
+                confs.append(float(probs[t:end + 1][:, classes[digit]].sum(axis=1).max()))
+        t = end + 1
+    return text, confs

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
-from .ocr_engine import TextBox, estimate_skew, ocr_page, reread, rotate, to_grey
+from .ocr_engine import TextBox, estimate_skew, ocr_page, reread, reread_digits, rotate, to_grey
 
 
 @dataclass
@@ -629,8 +629,36 @@ def assess_table(t: _Table, grey: np.ndarray, ink: np.ndarray, rules: np.ndarray
             continue
         if reg.text.strip() and not is_clean_value(reg.text):
             reg.flag = f"not a clean number: {reg.text!r}"
-        elif reg.conf is not None and reg.conf < min_confidence:
+        elif reg.conf is not None and reg.conf < min_confidence and not confirm_digits(reg, grey, min_confidence):
             reg.flag = f"low confidence {reg.conf:.2f}"
+
+
+def confirm_digits(reg: _Region, grey: np.ndarray, min_confidence: float) -> bool:
+    """A number whose weakest digit the page pass read below min_confidence, confirmed or not.
+
+    Each weak piece is read again from its own box, and a digit's confidence becomes the probability of
+    its class (ocr_engine.DIGIT_LOOKALIKES: in a number cell the letter "o" is a "0").  Confirmed only when
+    the re-read gives exactly the same text and every character reaches min_confidence; the cell's
+    confidence is then the weakest of them.  A competing digit or a dot is never folded in.
+    """
+    text = reg.text.strip()
+    if not text or "\n" in text or not _DIGIT.search(text) or not is_clean_value(text):
+        return False
+    confs: list[float] = []
+    for cy, x0, x1, ptext, pconfs, h in reg.pieces:
+        if pconfs and min(pconfs) >= min_confidence:
+            confs += list(pconfs)
+            continue
+        box = (int(x0), int(cy - h / 2), int(np.ceil(x1)) + 1, int(np.ceil(cy + h / 2)) + 1)
+        got, got_confs = reread_digits(grey, box)
+        want = re.sub(r"\s+", "", unicodedata.normalize("NFKC", ptext))
+        if got != want or len(got_confs) != len(got) or not got_confs or min(got_confs) < min_confidence:
+            return False
+        confs += got_confs
+    if not confs:
+        return False
+    reg.conf = min(confs)
+    return True
 
 
 def emit_rows(t: _Table) -> None:
@@ -708,7 +736,8 @@ def _runs(line: _Line, text_h: float) -> list[tuple[float, float, str, list[floa
     return [tuple(r) for r in runs]
 
 
-def positional_tables(lines: list[_Line], text_h: float, page_w: float) -> list:
+def positional_tables(lines: list[_Line], text_h: float, page_w: float, grey: np.ndarray | None = None,
+                      min_confidence: float = 0.90) -> list:
     """Borderless tables: blocks of lines with values; columns from clustering the number boxes."""
     info = []
     for ln in lines:
@@ -775,7 +804,10 @@ def positional_tables(lines: list[_Line], text_h: float, page_w: float) -> list:
                     slots[k].append(r)
                 for k, sl in enumerate(slots):
                     if not sl:
-                        cells.append(_pos_region("", [], ln2, numeric=True))
+                        reg = _pos_region("", [], ln2, numeric=True)
+                        if grey is not None:
+                            _blank_slot(reg, grey, cols, k, ln2, text_h, min_confidence)
+                        cells.append(reg)
                     else:
                         reg = _pos_region("".join(s[2] for s in sl), sl, ln2, numeric=True)
                         if len(sl) > 1:
@@ -797,10 +829,52 @@ def positional_tables(lines: list[_Line], text_h: float, page_w: float) -> list:
                     reg.text = _cell_text_for_values(reg.text)
                     if reg.text and not is_clean_value(reg.text):
                         reg.flag = reg.flag or f"not a clean number: {reg.text!r}"
+                    elif reg.text.strip() and reg.conf is not None and reg.conf < min_confidence and not (
+                            grey is not None and confirm_digits(reg, grey, min_confidence)):
+                        reg.flag = reg.flag or f"low confidence {reg.conf:.2f}"
         t.rows = trows
         out.append(t)
         i = last + 1
     return out
+
+
+def _blank_slot(reg: _Region, grey: np.ndarray, cols: list[float], k: int, line: _Line, text_h: float,
+                min_confidence: float) -> None:
+    """A column of a borderless row where no box was recognised: blank only if no ink is there.
+
+    Detection can miss a lone small glyph (a "0" at 200 dpi).  Ink in the slot is re-read from its own
+    box (ocr_engine.reread_digits); a clean number read with confidence fills the cell, anything else is
+    flagged (null with a reason), never a silent blank.
+    """
+    gaps = [b - a for a, b in zip(cols, cols[1:])]
+    half = 0.45 * min(gaps) if gaps else 1.5 * text_h
+    x0, x1 = int(max(0, cols[k] - half)), int(min(grey.shape[1], cols[k] + half))
+    y0, y1 = int(max(0, line.top - 0.1 * text_h)), int(min(grey.shape[0], line.bottom + 0.1 * text_h))
+    crop = grey[y0:y1, x0:x1]
+    if crop.size == 0:
+        return
+    ink = (crop < 128).astype(np.uint8)
+    g = max(1, int(0.1 * text_h))
+    for b in line.boxes:  # ink of the recognised neighbours is theirs, never this slot's
+        ink[max(0, int(b.y0) - g - y0):max(0, int(b.y1) + g + 1 - y0), max(0, int(b.x0) - g - x0):max(0, int(b.x1) + g + 1 - x0)] = 0
+    ink = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((2, 2), np.uint8))
+    if int(ink.sum()) < max(6, int(0.04 * text_h * text_h)):
+        return
+    ys, xs = np.nonzero(ink)
+    if ys.max() - ys.min() + 1 < 0.25 * text_h:
+        return  # a rule or a speck, not a glyph
+    pad = max(1, int(0.15 * (ys.max() - ys.min() + 1)))
+    box = (x0 + int(xs.min()) - pad, y0 + int(ys.min()) - pad, x0 + int(xs.max()) + 1 + pad,
+           y0 + int(ys.max()) + 1 + pad)
+    text, confs = reread_digits(grey, box)
+    conf = min(confs) if confs else 0.0
+    reg.bbox = box
+    if text and is_clean_value(text) and _DIGIT.search(text) and conf >= min_confidence:
+        reg.text, reg.conf = text, conf
+        reg.pieces = [((box[1] + box[3]) / 2, box[0], box[2], text, confs, box[3] - box[1])]
+    else:
+        reg.conf = conf
+        reg.flag = f"unread ink in a blank column (re-read {text!r} {conf:.2f})"
 
 
 def _pos_region(text: str, runs: list, line: _Line, numeric: bool = False) -> _Region:
@@ -811,6 +885,8 @@ def _pos_region(text: str, runs: list, line: _Line, numeric: bool = False) -> _R
     reg.text = text
     reg.conf = min(confs) if confs else None
     reg.numeric = numeric
+    # pieces as a ruled cell has them, so that a weak number can be re-read from its own run's box
+    reg.pieces = [((line.top + line.bottom) / 2, r[0], r[1], r[2], list(r[3]), line.bottom - line.top) for r in runs]
     return reg
 
 
@@ -857,7 +933,7 @@ def read_page(img: np.ndarray, index: int = 0, min_confidence: float = 0.90) -> 
     lines = [ln for ln in lines if not ((ln.top < 0.08 * page_h or ln.bottom > 0.92 * page_h)
                                         and _PAGE_NUMBER.match(ln.text.strip()))]
     items: list = list(lines)
-    items = positional_tables(items, text_h, page_w)
+    items = positional_tables(items, text_h, page_w, grey, min_confidence)
     items += tables
     items.sort(key=lambda it: it.top)
     tm["layout"] = time.perf_counter() - t2
