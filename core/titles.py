@@ -234,6 +234,33 @@ def squash_with_map(text: str) -> tuple[str, list[int]]:
     return "".join(out), origin
 
 
+_DROPPED = re.compile(r"[\s\u200b\u200c\u200d\u2060\ufeff\u00a0\u3000\"'“”‘’「」『』《》〈〉]")  # whitespace, quotes
+
+
+def _origin(text: str) -> list[int]:
+    """squash_with_map(text)[1]: in an NFKC-normalised string each character kept is one character of the squashed
+    form (see _squashed), so the map is the positions of the characters that are neither whitespace nor quotes."""
+    if not unicodedata.is_normalized("NFKC", text):
+        return squash_with_map(text)[1]
+    dropped = {m.start() for m in _DROPPED.finditer(text)}
+    return [i for i in range(len(text)) if i not in dropped] if dropped else list(range(len(text)))
+
+
+def _squashed(text: str) -> str:
+    """squash_with_map(text)[0], without building the map (most lines tried as titles are not titles).
+
+    In a string that is already NFKC-normalised every character is its own NFKC form, so normalising character by
+    character changes nothing and only whitespace and quotes go; other strings take the character-wise path."""
+    if unicodedata.is_normalized("NFKC", text):
+        return _INVISIBLE_WS.sub("", text).translate(_QUOTES)
+    return squash_with_map(text)[0]
+
+
+def could_be_title(line: str | None) -> bool:
+    """False when `parse_title(line)` is certainly None: every title says 公开 and 报告/年报 (a cheap first test)."""
+    return bool(line) and "公" in line and "开" in line and "报" in line  # type: ignore[operator]
+
+
 @dataclass(frozen=True)
 class TitleParse:
     """A line read as a report title."""
@@ -279,9 +306,9 @@ def parse_title(line: str | None) -> TitleParse | None:
     `agency_reason`, never a guess; a title without an agency part ("2021年政府信息公开工作年度报告") gives
     `agency=None` and no reason.
     """
-    if not line or "公" not in line or "开" not in line or "报" not in line:
+    if not could_be_title(line):
         return None  # every title says 公开 and 报告/年报: most lines are ruled out before normalising
-    s, origin = squash_with_map(line)
+    s = _squashed(line)  # type: ignore[arg-type]
     if len(s) > TITLE_MAX or ("信息公开" not in s and "政务公开" not in s):
         return None
     for rx in (_TITLE_A, _TITLE_B):
@@ -312,5 +339,6 @@ def parse_title(line: str | None) -> TitleParse | None:
             if rx is _TITLE_B:
                 continue
             return TitleParse(s, None, year, agency_reason=f"agency part {agency[:60]!r} of the title is not a name: {problem}")
+        origin = _origin(line)  # type: ignore[arg-type]
         return TitleParse(s, _as_printed(line, s, origin, start, agency), year, agency_squashed=agency)
     return None

@@ -98,3 +98,19 @@ def test_column_entries_named_as_another_kind_are_excluded(title, kind):
 ])
 def test_column_entries_that_may_be_reports_are_fetched(title):
     assert excluded_kind(title) is None
+
+
+@pytest.mark.parametrize("line", [
+    "示例县财政局2021年政府信息公开工作年度报告",
+    "示 例 县\u3000财政局\xa0２０２１年“政府信息公开”工作年度报告\u200b",  # spaces, full-width digits, quotes
+    "㈠示例县财政局2021年政府信息公开工作年度报告",  # a compatibility character that NFKC expands
+    "Cafe\u0301 ﬁ 示例县 e\u0301\u0308 ᄀ\u1161 2021年信息公开报告",  # combining marks, a ligature, Hangul jamo
+    "《示例县》「财政局」『2021』年〈政务公开〉报告",
+    "\u3000\u3000",
+])
+def test_title_text_is_squashed_the_same_without_the_map(line):
+    """parse_title squashes a line without the character map first (titles._squashed) and builds the map only for a
+    title (titles._origin); both must be the character-by-character forms, also for text that NFKC changes."""
+    from core.titles import _origin, _squashed, squash_with_map
+
+    assert (_squashed(line), _origin(line)) == squash_with_map(line)
