@@ -30,7 +30,9 @@ def reextract(data_dir: Path, force: bool = False, workers: int | None = None, w
     n_workers = workers or extract_stage.default_workers()
 
     def extract_docs(docs: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        groups = extract_stage.batches([(d["sha256"], d["url"]) for d in docs], BATCH_SIZE)
+        refs = [extract_stage.DocRef(d["sha256"], d["url"], d.get("role") or "") for d in docs]
+        refs = extract_stage.with_pictures(refs, docs)  # a scanned report's pictures read with its page
+        groups = extract_stage.batches(refs, BATCH_SIZE)
         return extract_stage.extract_batches(Path(data_dir), groups, n_workers, force=force)
 
     return rebuild(Path(data_dir), EXTRACTOR_VERSION, extract_docs, force=force, wait=wait, progress=progress)
@@ -74,7 +76,7 @@ def quality(data_dir: Path) -> dict[str, Any]:
         reports, reports_ok = con.execute(
             "SELECT count(*), count(*) FILTER (WHERE status = 'ok') FROM reports").fetchone()
         failed_reports, failed_checks = con.execute(
-            "SELECT count(DISTINCT c.report_id), count(*) FROM checks c JOIN reports r USING (report_id) "
+            "SELECT count(DISTINCT c.report_key), count(*) FROM checks c JOIN reports r USING (report_key) "
             "WHERE c.ok = false AND r.status = 'ok'").fetchone()
         cross = con.execute("SELECT count(*) FROM cross_year_checks WHERE ok = false").fetchone()[0]
         by_status = dict(con.execute("SELECT status, count(*) FROM reports GROUP BY status ORDER BY status").fetchall())

@@ -51,12 +51,14 @@ EXPORTS: dict[str, str] = {
         SELECT r.report_id, r.agency, a.region_code, r.report_year, r.template, r.published, r.status, r.reason,
                r.source_url, r.document_url, r.checks_failed, {_COUNTED}, {_DUPLICATE_OF},
                r.agency_id, a.level, a.province, a.city, a.county, r.portal_id, r.title, r.format,
-               r.document_sha256, r.extractor_version, r.cells_count, r.checks_total, r.run_id
+               r.document_sha256, r.extractor_version, r.cells_count, r.checks_total, r.run_id,
+               r.verified, array_to_string(r.unverified_reasons, '; ') AS unverified_reasons, r.layout,
+               r.ocr_confidence_min, r.ocr_confidence_mean
         FROM reports r LEFT JOIN agencies a ON a.agency_id = r.agency_id {_SPEAKER}
         ORDER BY r.report_id""",
     "cells": f"""
         SELECT c.report_id, c.agency, c.report_year, c.template, c.cell_key, {{number}} AS value, c.raw_text, c.unit,
-               {_COUNTED_BY_ID}, a.province
+               {_COUNTED_BY_ID}, c.verified, a.province
         FROM cell_values c
         LEFT JOIN agencies a ON a.agency_id = c.agency_id
         LEFT JOIN cell_dictionary d ON d.template = c.template AND d.cell_key = c.cell_key
@@ -64,10 +66,11 @@ EXPORTS: dict[str, str] = {
     "apply_wide": f"""
         SELECT c.report_id, c.agency, c.report_year, c.template, c.row_key, c.row_label,
                c.person, c.business, c.research, c.nonprofit, c.legal, c.other_org, c.total,
-               {_COUNTED_BY_ID}, a.province
+               {_COUNTED_BY_ID}, c.verified, a.province
         FROM apply_wide c LEFT JOIN agencies a ON a.agency_id = c.agency_id
         ORDER BY c.report_id, c.row_ordinal""",
-    "quality": f"SELECT c.*, {_COUNTED_BY_ID} FROM quality c ORDER BY c.report_id",
+    "quality": f"SELECT c.* REPLACE (array_to_string(c.unverified_reasons, '; ') AS unverified_reasons), "
+               f"{_COUNTED_BY_ID} FROM quality c ORDER BY c.report_id",
     "agencies": "SELECT * FROM agencies ORDER BY agency_id",
     "timeliness": f"SELECT c.*, {_COUNTED_BY_ID} FROM timeliness c ORDER BY c.report_id",
     "coverage": "SELECT * FROM coverage ORDER BY agency_id, report_year",

@@ -88,6 +88,10 @@ def cmd_load(args) -> int:
     with console.status("loading") as status:
         s = load_run(data_dir, run_dir, extracted, force=args.force, wait=args.wait, compact=args.compact,
                      progress=lambda msg: status.update(msg))
+    if s.unchanged:
+        console.print(f"run {s.run_id}: nothing new (same documents, reports and portal states); the warehouse "
+                      "was not republished, the run is recorded with the next load that changes something")
+        return 0
     if s.skipped:
         console.print(f"run {s.run_id}: already loaded with the same inputs; nothing changed (--force to reload)")
         return 0

@@ -285,3 +285,24 @@ def test_verified_column_when_the_warehouse_has_it(world):
             continue
         assert rows_[key]["已核验"] == ("是" if result["verified"] else "否"), key
         assert rows_[key]["未核验原因"] == "; ".join(result["unverified_reasons"]), key
+
+
+def test_exports_carry_verified(data_dir, tmp_path):
+    b, _ = build_run1(data_dir)
+    for r in b.results:
+        if r["status"] == "ok":
+            r["verified"], r["unverified_reasons"] = False, ["layout.rows_missing: apply.denied.law_prohibited"]
+    b.results[0]["verified"], b.results[0]["unverified_reasons"] = True, []
+    load_run(data_dir, *b.write())
+    out = export_snapshot(data_dir, tmp_path / "out", date="2026-01-02")
+    reports = {r["report_id"]: r for r in csv.DictReader(io.StringIO((out / "reports.csv").read_text("utf-8-sig")))}
+    with reader(data_dir) as con:
+        expected = dict(rows(con, "SELECT report_id, verified FROM reports"))
+    # CSV ids carry their letter prefix (R for reports) so Excel cannot turn them into numbers
+    assert {k.removeprefix("R"): {"true": True, "false": False, "": None}[r["verified"]]
+            for k, r in reports.items()} == expected
+    assert sum(r["unverified_reasons"] == "layout.rows_missing: apply.denied.law_prohibited"
+               for r in reports.values()) == sum(v is False for v in expected.values()) == 3
+    cells = pq.read_table(out / "cells.parquet")
+    assert "verified" in cells.column_names
+    assert set(cells.column("verified").to_pylist()) == {True, False}
