@@ -280,6 +280,12 @@ def parse_html_text(text: str) -> ParsedDocument:
 
 _HEAD_END = re.compile(r"</head\s*>", re.I)
 _BR = re.compile(r"<br\b[^>]*>", re.I)
+# A <meta> that trafilatura's examine_meta can take a title from: property og:title, a name of METANAME_TITLE
+# (citation_title, dc.title, ..., title, twitter:title: each ends in "title" or is "headline"), itemprop headline.
+# A superset test over the whole head (any such attribute on any tag, quoted or not, any case): when it fails,
+# examine_meta finds no title, and the head is not parsed at all (about half the pages: 0.1-0.2 ms each).
+_TITLE_META = re.compile(
+    r"""\b(?:property|name|itemprop)\s*=\s*["']?[^"'\s>]*(?:title|headline)""", re.I)
 
 
 def _trafilatura_title(text: str) -> str | None:
@@ -290,8 +296,8 @@ def _trafilatura_title(text: str) -> str | None:
         from trafilatura.metadata import examine_meta
 
         m = _HEAD_END.search(text, 0, 200_000)
-        if m is None:
-            return None
+        if m is None or not _TITLE_META.search(text, 0, m.end()):
+            return None  # no <meta> that examine_meta takes a title from: parsing the head cannot give one
         head = lxml.html.document_fromstring(text[:m.end()] + "<body></body></html>")
         doc = examine_meta(head)
         return clean_space(doc.title) if doc.title else None
