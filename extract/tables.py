@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from .model import Cell
 from .rows import (APPLY_COLS, COLUMN_WORDS, REVIEW_COLS, REVIEW_GROUPS, Candidate, RowSpec, group_members,
@@ -40,11 +41,16 @@ _REVIEW_ANCHOR = ("行政复议", "行政诉讼")
 _INNER_CONTEXT = frozenset({"other", "results", "apply"})
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class CellValue:
+    """A cell as read: shared by every token of the same text (frozen: one instance serves many reports)."""
+
     value: int | float | None
     raw: str
     unit: str | None
+
+
+_NO_CELL = CellValue(None, "", None)  # a row printed with fewer cells than its columns
 
 
 @dataclass
@@ -72,6 +78,8 @@ class _Tok:
     value: Value | None
     table: int | None
     row: int | None
+    cell: CellValue  # what the cell gives when a row takes it
+    blank: bool  # nothing printed (only whitespace)
 
 
 _LAZY = -1  # _Hit.enum not read yet (most hits never need it)
@@ -97,14 +105,18 @@ class Walk:
     apply_header: tuple[str, ...] = ()  # columns the applications table's header names, in print order
 
 
-_NORMAL: dict[str, tuple[str, Value | None]] = {}  # cell text -> (squashed label, value): template labels and small
-_NORMAL_MAX = 100_000  # numbers repeat across every report, so each distinct text is normalised once per process
+_Normal = tuple[str, "Value | None", CellValue, bool]  # (squashed label, value, cell as read, blank)
+_NORMAL: dict[str, _Normal] = {}  # cell text -> its normal forms: template labels and small numbers repeat across
+_NORMAL_MAX = 100_000  # every report, so each distinct text is normalised once per process
 
 
-def _normal(text: str) -> tuple[str, Value | None]:
+def _normal(text: str) -> _Normal:
     hit = _NORMAL.get(text)
     if hit is None:
-        hit = (squash(text), parse_value(text))
+        value = parse_value(text)
+        raw = text.strip()
+        cell = CellValue(value.number, raw, value.unit) if value is not None else CellValue(None, raw, None)
+        hit = (squash(text), value, cell, not raw)
         if len(_NORMAL) < _NORMAL_MAX:
             _NORMAL[text] = hit
     return hit
@@ -114,11 +126,12 @@ def _tokens(cells: list[Cell]) -> list[_Tok]:
     """Prepare cells (one normalisation each); free-text lines like "规章 0 0 0" are split into a label and values."""
     out: list[_Tok] = []
     append = out.append
+    cache = _NORMAL
     for c in cells:
         text = c.text
+        hit = cache.get(text) or _normal(text)
         if c.table is not None:
-            label, value = _normal(text)
-            append(_Tok(text, label, value, c.table, c.row))
+            append(_Tok(text, hit[0], hit[1], c.table, c.row, hit[2], hit[3]))
             continue
         if " " in text.strip():
             m = _SPLIT_TAIL.match(text.strip())
@@ -126,13 +139,16 @@ def _tokens(cells: list[Cell]) -> list[_Tok]:
                 parts = m.group("values").split()
                 vals = [parse_value(p) for p in parts]
                 if all(v is not None for v in vals) and has_cjk(m.group("label")):
-                    append(_Tok(m.group("label"), squash(m.group("label")), None, None, None))
-                    out.extend(_Tok(p, squash(p), v, None, None) for p, v in zip(parts, vals))
+                    head = m.group("label")  # a label, also when it reads as a null marker ("一")
+                    append(_Tok(head, squash(head), None, None, None, CellValue(None, head.strip(), None),
+                                not head.strip()))
+                    for piece in parts:
+                        label, value, cell, blank = _normal(piece)
+                        append(_Tok(piece, label, value, None, None, cell, blank))
                     continue
-        label, value = _normal(text)
-        if value is not None and not text.strip():
+        if hit[1] is not None and hit[3]:
             continue  # a blank line in free text is not a blank cell
-        append(_Tok(text, label, value, None, None))
+        append(_Tok(text, hit[0], hit[1], None, None, hit[2], hit[3]))
     return out
 
 
@@ -159,39 +175,53 @@ def _same_row(a: _Tok, b: _Tok) -> bool:
     return a.row is not None and a.table == b.table and a.row == b.row
 
 
+def _row_end(toks: list[_Tok], i: int) -> int:
+    """The index after the last cell of the table row of toks[i] (toks[i] has a row)."""
+    tok = toks[i]
+    table, row = tok.table, tok.row
+    j = i + 1
+    n = len(toks)
+    while j < n:
+        t = toks[j]
+        if t.row != row or t.table != table:
+            break
+        j += 1
+    return j
+
+
 def _has_values(toks: list[_Tok], i: int) -> bool:
     """Cheap test: does a value follow the label at toks[i] (in its table row, or the next cell of free text)?"""
     tok = toks[i]
     j = i + 1
+    n = len(toks)
     if tok.row is not None:
-        while j < len(toks) and _same_row(toks[j], tok):
-            if toks[j].value is not None and toks[j].text.strip():
+        table, row = tok.table, tok.row
+        while j < n:
+            t = toks[j]
+            if t.row != row or t.table != table:
+                return t.value is not None and t.row is not None
+            if t.value is not None and not t.blank:
                 return True
             j += 1
-        return j < len(toks) and toks[j].value is not None and toks[j].row is not None
-    return j < len(toks) and toks[j].value is not None
+        return False
+    return j < n and toks[j].value is not None
+
+
+def _trailing_values(toks: list[_Tok], start: int, end: int) -> list[_Tok]:
+    """The run of value cells that ends a row (toks[start:end]): a label cell between values cuts the run."""
+    k = end
+    while k > start and toks[k - 1].value is not None:
+        k -= 1
+    return toks[k:end]
 
 
 def _row_values(toks: list[_Tok], i: int, n: int) -> tuple[list[_Tok | None] | None, str | None]:
     """The value cells belonging to the label at toks[i]; (None, None) when no values follow."""
     tok = toks[i]
     if tok.row is not None:
-        same = []
-        j = i + 1
-        while j < len(toks) and toks[j].table == tok.table and toks[j].row == tok.row:
-            same.append(toks[j])
-            j += 1
-        vals = [t for t in same if t.value is not None]
-        if any(t.value is None for t in same[len(same) - len(vals):]):
-            # a label cell between values: only the trailing run of values counts
-            run = []
-            for t in reversed(same):
-                if t.value is None:
-                    break
-                run.append(t)
-            vals = list(reversed(run))
-        nonblank = [t for t in vals if t.text.strip()]
-        if not nonblank:
+        j = _row_end(toks, i)
+        vals = _trailing_values(toks, i + 1, j)  # a label cell between values: only the trailing run counts
+        if all(t.blank for t in vals):
             # values on the next row (some PDF and Word tables break a row in two)
             nxt: list[_Tok] = []
             while j < len(toks) and toks[j].value is not None and toks[j].row is not None:
@@ -199,21 +229,21 @@ def _row_values(toks: list[_Tok], i: int, n: int) -> tuple[list[_Tok | None] | N
                     break
                 nxt.append(toks[j])
                 j += 1
-            if nxt and len(nxt) == n and any(t.text.strip() for t in nxt):
-                return list(nxt), None
+            if nxt and len(nxt) == n and not all(t.blank for t in nxt):
+                return nxt, None
             return None, None
         if len(vals) == n:
-            return list(vals), None
+            return vals, None
         # strip empty cells padding either side (spanned label columns, fillers)
-        while len(vals) > n and not vals[-1].text.strip():
+        while len(vals) > n and vals[-1].blank:
             vals.pop()
-        while len(vals) > n and not vals[0].text.strip():
+        while len(vals) > n and vals[0].blank:
             vals.pop(0)
         if len(vals) == n:
-            return list(vals), None
+            return vals, None
         if len(vals) > n:
-            return list(vals[:n]), f"{len(vals)} values where {n} expected"
-        return list(vals) + [None] * (n - len(vals)), f"{len(vals)} values where {n} expected"
+            return vals[:n], f"{len(vals)} values where {n} expected"
+        return vals + [None] * (n - len(vals)), f"{len(vals)} values where {n} expected"  # type: ignore[operator]
     vals = []
     j = i + 1
     while j < len(toks) and len(vals) < n and toks[j].value is not None:
@@ -223,36 +253,35 @@ def _row_values(toks: list[_Tok], i: int, n: int) -> tuple[list[_Tok | None] | N
         return None, None
     if len(vals) < n:
         return [None] * n, f"{len(vals)} values where {n} expected; row not read"
-    return list(vals), None
+    return vals, None  # type: ignore[return-value]
 
 
 def _count_values(toks: list[_Tok], i: int) -> int:
     """How many values the row of the label at toks[i] prints (blank padding at the edges not counted)."""
     tok = toks[i]
-    j = i + 1
-    run: list[_Tok] = []
     if tok.row is not None:
-        while j < len(toks) and _same_row(toks[j], tok):
-            run = run + [toks[j]] if toks[j].value is not None else []
-            j += 1
+        run = _trailing_values(toks, i + 1, _row_end(toks, i))
     else:
+        run = []
+        j = i + 1
         while j < len(toks) and toks[j].value is not None:
             run.append(toks[j])
             j += 1
-    while run and not run[-1].text.strip():
-        run.pop()
-    while run and not run[0].text.strip():
-        run.pop(0)
-    return len(run)
+    a, b = 0, len(run)
+    while b > a and run[b - 1].blank:
+        b -= 1
+    while a < b and run[a].blank:
+        a += 1
+    return b - a
 
 
 def _fit(run: list[_Tok], n: int) -> list[_Tok] | None:
     """Trim blank cells at the edges of a run (label columns, fillers) down to n cells."""
-    while len(run) > n and not run[0].text.strip():
+    while len(run) > n and run[0].blank:
         run = run[1:]
-    while len(run) > n and not run[-1].text.strip():
+    while len(run) > n and run[-1].blank:
         run = run[:-1]
-    if len(run) == n and any(t.text.strip() for t in run):
+    if len(run) == n and not all(t.blank for t in run):
         return run
     return None
 
@@ -302,7 +331,7 @@ def _header_columns(toks: list[_Tok], start: int) -> tuple[str, ...]:
     seen = 0
     while j >= 0 and seen < 40:
         t = toks[j]
-        if t.value is not None and t.text.strip():
+        if t.value is not None and not t.blank:
             break
         if len(t.label) > MAX_LABEL_LEN:
             break
@@ -330,20 +359,22 @@ def walk(cells: list[Cell]) -> Walk:
     w = Walk(toks, [])
     context: set[str] = set()
     n_toks = len(toks)
+    exact_cache = _EXACT
+    lookup = index.lookup_free
     for i, tok in enumerate(toks):
         if tok.value is not None:
             continue
         label = tok.label
         if not label or len(label) > MAX_LABEL_LEN:
             continue
-        exact = _exact_form(label)
+        exact = exact_cache.get(label) or _exact_form(label)
         if "apply" in context and w.review_anchor is None and exact in _REVIEW_ANCHOR and "results" in context:
             w.review_anchor = i
             context.add("review")
         if "其他处理" in label and "apply" in context:
             context.add("other")
-        cands = index.lookup(label, exact)
-        usable = tuple(c for c in cands if c.context is None or c.context in context)
+        cands, free = lookup(label, exact)
+        usable = cands if free else tuple(c for c in cands if c.context is None or c.context in context)
         if not usable:
             nxt = toks[i + 1] if i + 1 < n_toks else None
             if nxt is None or (tok.row is None and nxt.value is None):
@@ -354,15 +385,13 @@ def walk(cells: list[Cell]) -> Walk:
         best = usable[0]
         inner = False
         if tok.row is not None:
-            j = i + 1
             inner_ctx = context | _INNER_CONTEXT
-            while j < n_toks and _same_row(toks[j], tok):
+            for j in range(i + 1, _row_end(toks, i)):
                 t = toks[j]
                 if t.value is None and t.label and len(t.label) <= MAX_LABEL_LEN and any(
                         c.context is None or c.context in inner_ctx for c in index.lookup(t.label, _exact_form(t.label))):
                     inner = True
                     break
-                j += 1
         w.hits.append(_Hit(i, usable, _LAZY, inner=inner))
         if best.prefix.startswith("apply.") and not inner and (
                 w.review_anchor is None or best.prefix == "apply.carried_forward") and _has_values(toks, i):
@@ -443,11 +472,7 @@ def _merge_unknown_rows(w: Walk) -> None:
 # --- reading one template version -----------------------------------------------------------------------------
 
 def _set(result: TableResult, key: str, t: _Tok | None) -> None:
-    if t is None:
-        result.values[key] = CellValue(None, "", None)
-    else:
-        result.values[key] = CellValue(t.value.number if t.value else None, t.text.strip(),
-                                       t.value.unit if t.value else None)
+    result.values[key] = _NO_CELL if t is None else t.cell
 
 
 def _apply_columns(w: Walk, hits: list[_Hit], smap: dict[str, RowSpec]) -> tuple[tuple[str, ...], list[str], bool]:
@@ -477,6 +502,18 @@ def _apply_columns(w: Walk, hits: list[_Hit], smap: dict[str, RowSpec]) -> tuple
     return tuple(["person"] + ["?"] * max(0, k - 2) + ["total"])[:k], [c for c in APPLY_COLS[1:-1]], False
 
 
+@lru_cache(maxsize=None)
+def _sequence(template: str) -> tuple[list[RowSpec], dict[str, int]]:
+    """The rows of the active and applications tables in template order, and each prefix's place in it."""
+    seq = [s for s in row_specs(template) if s.table != "review"]
+    return seq, {s.prefix: g for g, s in enumerate(seq)}
+
+
+@lru_cache(maxsize=None)
+def _table_specs(template: str, table: str) -> list[RowSpec]:
+    return [s for s in row_specs(template) if s.table == table]
+
+
 def assign(w: Walk, template: str) -> TableResult:
     """The cells of one template version from a walk."""
     toks = w.toks
@@ -484,10 +521,7 @@ def assign(w: Walk, template: str) -> TableResult:
     members = group_members(template)
     result = TableResult(template=template)
     by_prefix: dict[str, _Hit] = {}
-    order: dict[str, int] = {}
-    seq = [s for s in row_specs(template) if s.table != "review"]
-    for g, s in enumerate(seq):
-        order[s.prefix] = g
+    seq, order = _sequence(template)
     apply_cols, cols_missing, header_ok = _apply_columns(w, w.hits, smap)
     result.columns_missing = [f"apply.{c}" for c in cols_missing]
 
@@ -581,14 +615,26 @@ def _fill_gaps(entries, seq: list[RowSpec], order: dict[str, int], by_prefix: di
         i = j
 
 
+_LIKENESS: dict[tuple[tuple[str, ...], str], float] = {}  # (printed label forms, official label) -> best likeness
+
+
+def _likeness(labels: tuple[str, ...], target: str) -> float:
+    key = (labels, target)
+    best = _LIKENESS.get(key)
+    if best is None:
+        best = 0.0
+        for label in labels:
+            for form in label_forms(label):
+                s = similarity(form, target)
+                if s > best:
+                    best = s
+        if len(_LIKENESS) < _NORMAL_MAX:
+            _LIKENESS[key] = best
+    return best
+
+
 def _score(hit: _Hit, spec: RowSpec) -> float:
-    best = 0.0
-    target = spec.label
-    for label in hit.labels:
-        for form in label_forms(label):
-            s = similarity(form, target)
-            if s > best:
-                best = s
+    best = _likeness(hit.labels, spec.label)
     if hit.enum is not None and spec.number is not None and hit.enum == spec.number:
         best += 0.1  # the printed number agrees with the row's place in its group
     return best
@@ -647,7 +693,7 @@ def _find_crossed(toks: list[_Tok], by_prefix: dict[str, _Hit], smap: dict[str, 
 def _completeness(result: TableResult, template: str, review_by_row: bool) -> None:
     found = result.found
     for table in ("active", "apply"):
-        specs = [s for s in row_specs(template) if s.table == table]
+        specs = _table_specs(template, table)
         if not any(s.prefix in found for s in specs):
             result.tables_missing.append(table)
             continue

@@ -115,9 +115,24 @@ def _cn_number(s: str) -> int | None:
     return None
 
 
+_ENUMS: dict[tuple[str, int | None], int | None] = {}
+
+
 def enumerator_before(label: str, pos: int | None = None) -> int | None:
     """The number of the last enumerator printed before `pos` in a squashed label ("(三)不予公开1.属于…" → 1 before
-    属于), or None when the label has none."""
+    属于), or None when the label has none.  Cached: the template's labels recur in every report."""
+    key = (label, pos)
+    try:
+        return _ENUMS[key]
+    except KeyError:
+        pass
+    last = _enumerator_before(label, pos)
+    if len(_ENUMS) < 100_000:
+        _ENUMS[key] = last
+    return last
+
+
+def _enumerator_before(label: str, pos: int | None) -> int | None:
     last = None
     for m in _ENUM_ANY.finditer(label):
         if pos is not None and m.start() >= pos:
