@@ -220,40 +220,45 @@ _AGENCY_TAIL = re.compile(r"(?:关于|的|之|发布|公布|印发)+$")
 _AGENCY_MAX = 40
 
 
+class _SquashedChars(dict):
+    """ord(ch) -> what a title's squashed form makes of ch: its NFKC form without whitespace and quotes ("" for
+    whitespace).  Filled as characters are met, so that `str.translate` squashes a line in one C loop, character by
+    character exactly as the definition says (NFKC of each character alone, never across characters)."""
+
+    def __missing__(self, code: int) -> str:
+        ch = chr(code)
+        out = "" if _INVISIBLE_WS.fullmatch(ch) else _INVISIBLE_WS.sub(
+            "", unicodedata.normalize("NFKC", ch).translate(_QUOTES))
+        if len(self) < 200_000:
+            self[code] = out
+        return out
+
+
+_SQUASHED_CHARS = _SquashedChars()
+
+
 def squash_with_map(text: str) -> tuple[str, list[int]]:
     """NFKC, whitespace and quotes removed (the form titles are matched in) and, for each character of it, the
     index of the original character it came from (an agency is cut from the original, as printed)."""
-    out: list[str] = []
-    origin: list[int] = []
-    for i, ch in enumerate(text):
-        if _INVISIBLE_WS.fullmatch(ch):
-            continue
-        n = _INVISIBLE_WS.sub("", unicodedata.normalize("NFKC", ch).translate(_QUOTES))
-        out.append(n)
-        origin.extend([i] * len(n))
-    return "".join(out), origin
-
-
-_DROPPED = re.compile(r"[\s\u200b\u200c\u200d\u2060\ufeff\u00a0\u3000\"'“”‘’「」『』《》〈〉]")  # whitespace, quotes
+    return _squashed(text), _origin(text)
 
 
 def _origin(text: str) -> list[int]:
-    """squash_with_map(text)[1]: in an NFKC-normalised string each character kept is one character of the squashed
-    form (see _squashed), so the map is the positions of the characters that are neither whitespace nor quotes."""
-    if not unicodedata.is_normalized("NFKC", text):
-        return squash_with_map(text)[1]
-    dropped = {m.start() for m in _DROPPED.finditer(text)}
-    return [i for i in range(len(text)) if i not in dropped] if dropped else list(range(len(text)))
+    """For each character of the squashed form, the index of the character of `text` it comes from."""
+    table = _SQUASHED_CHARS
+    origin: list[int] = []
+    for i, ch in enumerate(text):
+        n = len(table[ord(ch)])
+        if n == 1:
+            origin.append(i)
+        elif n:
+            origin.extend([i] * n)
+    return origin
 
 
 def _squashed(text: str) -> str:
-    """squash_with_map(text)[0], without building the map (most lines tried as titles are not titles).
-
-    In a string that is already NFKC-normalised every character is its own NFKC form, so normalising character by
-    character changes nothing and only whitespace and quotes go; other strings take the character-wise path."""
-    if unicodedata.is_normalized("NFKC", text):
-        return _INVISIBLE_WS.sub("", text).translate(_QUOTES)
-    return squash_with_map(text)[0]
+    """squash_with_map(text)[0], without building the map (most lines tried as titles are not titles)."""
+    return text.translate(_SQUASHED_CHARS)
 
 
 def could_be_title(line: str | None) -> bool:
