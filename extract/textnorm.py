@@ -89,6 +89,8 @@ def clean_space(text: str) -> str:
     """Collapse runs of whitespace to one space (for raw cell text and titles)."""
     if text.isalnum():  # "0", "12", "规章": nothing to collapse (the common table cell)
         return text
+    if " " not in text and text.isprintable():
+        return text  # no whitespace at all: every other whitespace character (\t \n \u3000 \xa0 \u200b …) is unprintable
     return _WS.sub(" ", text).strip()
 
 

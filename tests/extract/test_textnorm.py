@@ -39,3 +39,22 @@ def test_random_pairs_agree_with_the_table():
         a = "".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 70)))
         b = "".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 70)))
         assert similarity(a, b) == _similarity_by_table(a, b), (a, b)
+
+
+def test_clean_space_shortcut_is_exact():
+    """clean_space returns text that has no space and is printable untouched: no other whitespace is printable."""
+    import re
+
+    ws = re.compile(r"[\s\u200b\u200c\u200d\u2060\ufeff\u00a0\u3000]+")
+    printable_ws = [hex(c) for c in range(0x110000)
+                    if chr(c) != " " and chr(c).isprintable() and (ws.match(chr(c)) or chr(c).isspace())]
+    assert printable_ws == []
+
+
+@pytest.mark.parametrize("text", ["规章", "（一）予以公开", "商业\n企业", " 12 ", "a\u3000b", "x\u200by", "", "\xa0", "1,234"])
+def test_clean_space(text):
+    import re
+
+    from extract.textnorm import clean_space
+
+    assert clean_space(text) == re.sub(r"[\s\u200b\u200c\u200d\u2060\ufeff\u00a0\u3000]+", " ", text).strip()
