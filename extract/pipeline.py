@@ -121,7 +121,7 @@ def extract_document(doc: ParsedDocument, source: str, url: str | None = None, s
         return res
     res.template = template
     keys = keys_for(template)
-    cells = {k: None for k in keys}
+    cells: dict = dict.fromkeys(keys)
     for key, cv in tables.values.items():
         if key in cells:
             cells[key] = cv.value

@@ -71,15 +71,10 @@ class TableResult:
         return self.row_problems
 
 
-@dataclass(slots=True)
-class _Tok:
-    text: str
-    label: str  # squashed text
-    value: Value | None
-    table: int | None
-    row: int | None
-    cell: CellValue  # what the cell gives when a row takes it
-    blank: bool  # nothing printed (only whitespace)
+# A token is one cell prepared for the parser, as a plain tuple (a document has hundreds; a tuple costs a sixth of an
+# object to make): (squashed label, value or None, table or None, row or None, CellValue as read, blank).
+_Tok = tuple
+_LABEL, _VALUE, _TABLE, _ROW, _CELL, _BLANK = range(6)
 
 
 _LAZY = -1  # _Hit.enum not read yet (most hits never need it)
@@ -131,24 +126,23 @@ def _tokens(cells: list[Cell]) -> list[_Tok]:
         text = c.text
         hit = cache.get(text) or _normal(text)
         if c.table is not None:
-            append(_Tok(text, hit[0], hit[1], c.table, c.row, hit[2], hit[3]))
+            append((hit[0], hit[1], c.table, c.row, hit[2], hit[3]))
             continue
         if " " in text.strip():
             m = _SPLIT_TAIL.match(text.strip())
             if m:
                 parts = m.group("values").split()
-                vals = [parse_value(p) for p in parts]
+                vals = [(cache.get(p) or _normal(p))[1] for p in parts]
                 if all(v is not None for v in vals) and has_cjk(m.group("label")):
                     head = m.group("label")  # a label, also when it reads as a null marker ("一")
-                    append(_Tok(head, squash(head), None, None, None, CellValue(None, head.strip(), None),
-                                not head.strip()))
+                    append((squash(head), None, None, None, CellValue(None, head.strip(), None), not head.strip()))
                     for piece in parts:
                         label, value, cell, blank = _normal(piece)
-                        append(_Tok(piece, label, value, None, None, cell, blank))
+                        append((label, value, None, None, cell, blank))
                     continue
         if hit[1] is not None and hit[3]:
             continue  # a blank line in free text is not a blank cell
-        append(_Tok(text, hit[0], hit[1], None, None, hit[2], hit[3]))
+        append((hit[0], hit[1], None, None, hit[2], hit[3]))
     return out
 
 
@@ -172,18 +166,18 @@ def _exact_form(label: str) -> str:
 
 
 def _same_row(a: _Tok, b: _Tok) -> bool:
-    return a.row is not None and a.table == b.table and a.row == b.row
+    return a[_ROW] is not None and a[_TABLE] == b[_TABLE] and a[_ROW] == b[_ROW]
 
 
 def _row_end(toks: list[_Tok], i: int) -> int:
     """The index after the last cell of the table row of toks[i] (toks[i] has a row)."""
     tok = toks[i]
-    table, row = tok.table, tok.row
+    table, row = tok[_TABLE], tok[_ROW]
     j = i + 1
     n = len(toks)
     while j < n:
         t = toks[j]
-        if t.row != row or t.table != table:
+        if t[_ROW] != row or t[_TABLE] != table:
             break
         j += 1
     return j
@@ -194,23 +188,23 @@ def _has_values(toks: list[_Tok], i: int) -> bool:
     tok = toks[i]
     j = i + 1
     n = len(toks)
-    if tok.row is not None:
-        table, row = tok.table, tok.row
+    if tok[_ROW] is not None:
+        table, row = tok[_TABLE], tok[_ROW]
         while j < n:
             t = toks[j]
-            if t.row != row or t.table != table:
-                return t.value is not None and t.row is not None
-            if t.value is not None and not t.blank:
+            if t[_ROW] != row or t[_TABLE] != table:
+                return t[_VALUE] is not None and t[_ROW] is not None
+            if t[_VALUE] is not None and not t[_BLANK]:
                 return True
             j += 1
         return False
-    return j < n and toks[j].value is not None
+    return j < n and toks[j][_VALUE] is not None
 
 
 def _trailing_values(toks: list[_Tok], start: int, end: int) -> list[_Tok]:
     """The run of value cells that ends a row (toks[start:end]): a label cell between values cuts the run."""
     k = end
-    while k > start and toks[k - 1].value is not None:
+    while k > start and toks[k - 1][_VALUE] is not None:
         k -= 1
     return toks[k:end]
 
@@ -218,26 +212,26 @@ def _trailing_values(toks: list[_Tok], start: int, end: int) -> list[_Tok]:
 def _row_values(toks: list[_Tok], i: int, n: int) -> tuple[list[_Tok | None] | None, str | None]:
     """The value cells belonging to the label at toks[i]; (None, None) when no values follow."""
     tok = toks[i]
-    if tok.row is not None:
+    if tok[_ROW] is not None:
         j = _row_end(toks, i)
         vals = _trailing_values(toks, i + 1, j)  # a label cell between values: only the trailing run counts
-        if all(t.blank for t in vals):
+        if all(t[_BLANK] for t in vals):
             # values on the next row (some PDF and Word tables break a row in two)
             nxt: list[_Tok] = []
-            while j < len(toks) and toks[j].value is not None and toks[j].row is not None:
-                if nxt and (toks[j].row != nxt[0].row):
+            while j < len(toks) and toks[j][_VALUE] is not None and toks[j][_ROW] is not None:
+                if nxt and (toks[j][_ROW] != nxt[0][_ROW]):
                     break
                 nxt.append(toks[j])
                 j += 1
-            if nxt and len(nxt) == n and not all(t.blank for t in nxt):
+            if nxt and len(nxt) == n and not all(t[_BLANK] for t in nxt):
                 return nxt, None
             return None, None
         if len(vals) == n:
             return vals, None
         # strip empty cells padding either side (spanned label columns, fillers)
-        while len(vals) > n and vals[-1].blank:
+        while len(vals) > n and vals[-1][_BLANK]:
             vals.pop()
-        while len(vals) > n and vals[0].blank:
+        while len(vals) > n and vals[0][_BLANK]:
             vals.pop(0)
         if len(vals) == n:
             return vals, None
@@ -246,7 +240,7 @@ def _row_values(toks: list[_Tok], i: int, n: int) -> tuple[list[_Tok | None] | N
         return vals + [None] * (n - len(vals)), f"{len(vals)} values where {n} expected"  # type: ignore[operator]
     vals = []
     j = i + 1
-    while j < len(toks) and len(vals) < n and toks[j].value is not None:
+    while j < len(toks) and len(vals) < n and toks[j][_VALUE] is not None:
         vals.append(toks[j])
         j += 1
     if not vals:
@@ -259,29 +253,29 @@ def _row_values(toks: list[_Tok], i: int, n: int) -> tuple[list[_Tok | None] | N
 def _count_values(toks: list[_Tok], i: int) -> int:
     """How many values the row of the label at toks[i] prints (blank padding at the edges not counted)."""
     tok = toks[i]
-    if tok.row is not None:
+    if tok[_ROW] is not None:
         run = _trailing_values(toks, i + 1, _row_end(toks, i))
     else:
         run = []
         j = i + 1
-        while j < len(toks) and toks[j].value is not None:
+        while j < len(toks) and toks[j][_VALUE] is not None:
             run.append(toks[j])
             j += 1
     a, b = 0, len(run)
-    while b > a and run[b - 1].blank:
+    while b > a and run[b - 1][_BLANK]:
         b -= 1
-    while a < b and run[a].blank:
+    while a < b and run[a][_BLANK]:
         a += 1
     return b - a
 
 
 def _fit(run: list[_Tok], n: int) -> list[_Tok] | None:
     """Trim blank cells at the edges of a run (label columns, fillers) down to n cells."""
-    while len(run) > n and run[0].blank:
+    while len(run) > n and run[0][_BLANK]:
         run = run[1:]
-    while len(run) > n and run[-1].blank:
+    while len(run) > n and run[-1][_BLANK]:
         run = run[:-1]
-    if len(run) == n and not all(t.blank for t in run):
+    if len(run) == n and not all(t[_BLANK] for t in run):
         return run
     return None
 
@@ -295,17 +289,17 @@ def _review_run(toks: list[_Tok], start: int) -> list[_Tok] | None:
     i = start
     n = len(REVIEW_GROUPS) * len(REVIEW_COLS)
     while i < len(toks):
-        if toks[i].value is None:
+        if toks[i][_VALUE] is None:
             i += 1
             continue
         j = i
-        while j < len(toks) and toks[j].value is not None:
+        while j < len(toks) and toks[j][_VALUE] is not None:
             j += 1
         run = toks[i:j]
-        if run[0].row is not None:
+        if run[0][_ROW] is not None:
             by_row: dict[tuple, list[_Tok]] = {}
             for t in run:
-                by_row.setdefault((t.table, t.row), []).append(t)
+                by_row.setdefault((t[_TABLE], t[_ROW]), []).append(t)
             for row_cells in by_row.values():
                 fitted = _fit(row_cells, n)
                 if fitted:
@@ -331,11 +325,11 @@ def _header_columns(toks: list[_Tok], start: int) -> tuple[str, ...]:
     seen = 0
     while j >= 0 and seen < 40:
         t = toks[j]
-        if t.value is not None and not t.blank:
+        if t[_VALUE] is not None and not t[_BLANK]:
             break
-        if len(t.label) > MAX_LABEL_LEN:
+        if len(t[_LABEL]) > MAX_LABEL_LEN:
             break
-        s = t.label.replace("法人或其他组织", "\0" * 7)
+        s = t[_LABEL].replace("法人或其他组织", "\0" * 7)
         for word, col in COLUMN_WORDS:
             k = s.find(word)
             while k >= 0:
@@ -362,9 +356,9 @@ def walk(cells: list[Cell]) -> Walk:
     exact_cache = _EXACT
     lookup = index.lookup_free
     for i, tok in enumerate(toks):
-        if tok.value is not None:
+        if tok[_VALUE] is not None:
             continue
-        label = tok.label
+        label = tok[_LABEL]
         if not label or len(label) > MAX_LABEL_LEN:
             continue
         exact = exact_cache.get(label) or _exact_form(label)
@@ -377,19 +371,19 @@ def walk(cells: list[Cell]) -> Walk:
         usable = cands if free else tuple(c for c in cands if c.context is None or c.context in context)
         if not usable:
             nxt = toks[i + 1] if i + 1 < n_toks else None
-            if nxt is None or (tok.row is None and nxt.value is None):
+            if nxt is None or (tok[_ROW] is None and nxt[_VALUE] is None):
                 continue  # free text not followed by a value: narrative, headings
             if has_cjk(label) and _has_values(toks, i):
                 w.hits.append(_Hit(i, (), enumerator_before(label), _unknown_labels(toks, i)))
             continue
         best = usable[0]
         inner = False
-        if tok.row is not None:
+        if tok[_ROW] is not None:
             inner_ctx = context | _INNER_CONTEXT
             for j in range(i + 1, _row_end(toks, i)):
                 t = toks[j]
-                if t.value is None and t.label and len(t.label) <= MAX_LABEL_LEN and any(
-                        c.context is None or c.context in inner_ctx for c in index.lookup(t.label, _exact_form(t.label))):
+                if t[_VALUE] is None and t[_LABEL] and len(t[_LABEL]) <= MAX_LABEL_LEN and any(
+                        c.context is None or c.context in inner_ctx for c in index.lookup(t[_LABEL], _exact_form(t[_LABEL]))):
                     inner = True
                     break
         w.hits.append(_Hit(i, usable, _LAZY, inner=inner))
@@ -405,7 +399,7 @@ def walk(cells: list[Cell]) -> Walk:
                 context.discard("other")
     if w.review_anchor is None:
         for i, tok in enumerate(toks):
-            if tok.value is None and _exact_form(tok.label) in _REVIEW_ANCHOR:
+            if tok[_VALUE] is None and _exact_form(tok[_LABEL]) in _REVIEW_ANCHOR:
                 w.review_anchor = i
                 break
     _merge_unknown_rows(w)
@@ -417,11 +411,11 @@ def _enum(toks: list[_Tok], hit: _Hit) -> int | None:
     if hit.enum != _LAZY:
         return hit.enum
     tok = toks[hit.i]
-    enum = enumerator_before(tok.label, hit.cands[0].pos)
+    enum = enumerator_before(tok[_LABEL], hit.cands[0].pos)
     i = hit.i
-    if enum is None and i > 0 and _same_row(toks[i - 1], tok) and toks[i - 1].label \
-            and not strip_enum(toks[i - 1].label):
-        enum = enumerator_before(toks[i - 1].label)  # "1." | "属于国家秘密" in two cells
+    if enum is None and i > 0 and _same_row(toks[i - 1], tok) and toks[i - 1][_LABEL] \
+            and not strip_enum(toks[i - 1][_LABEL]):
+        enum = enumerator_before(toks[i - 1][_LABEL])  # "1." | "属于国家秘密" in two cells
     hit.enum = enum
     return enum
 
@@ -429,22 +423,22 @@ def _enum(toks: list[_Tok], hit: _Hit) -> int | None:
 def _unknown_labels(toks: list[_Tok], i: int) -> tuple[str, ...]:
     """An unrecognised label and its joins with the label cells before it (a label split over cells or lines)."""
     tok = toks[i]
-    labels = [tok.label]
-    joined = tok.label
+    labels = [tok[_LABEL]]
+    joined = tok[_LABEL]
     j = i - 1
     for _ in range(3):
         if j < 0:
             break
         prev = toks[j]
-        if prev.value is not None or not prev.label or len(prev.label) > MAX_LABEL_LEN:
+        if prev[_VALUE] is not None or not prev[_LABEL] or len(prev[_LABEL]) > MAX_LABEL_LEN:
             break
-        if tok.row is not None and not _same_row(prev, tok):
+        if tok[_ROW] is not None and not _same_row(prev, tok):
             break
-        if tok.row is None and prev.row is not None:
+        if tok[_ROW] is None and prev[_ROW] is not None:
             break
-        joined = prev.label + joined
+        joined = prev[_LABEL] + joined
         labels.append(joined)
-        if tok.row is None:
+        if tok[_ROW] is None:
             break  # free text: one line before at most
         j -= 1
     return tuple(labels)
@@ -452,13 +446,13 @@ def _unknown_labels(toks: list[_Tok], i: int) -> tuple[str, ...]:
 
 def _merge_unknown_rows(w: Walk) -> None:
     """Drop unknown labels that share a table row with a recognised one, and keep one unknown per table row."""
-    strong_rows = {(w.toks[h.i].table, w.toks[h.i].row) for h in w.hits if h.cands and w.toks[h.i].row is not None}
+    strong_rows = {(w.toks[h.i][_TABLE], w.toks[h.i][_ROW]) for h in w.hits if h.cands and w.toks[h.i][_ROW] is not None}
     kept: list[_Hit] = []
     last_unknown_row: dict[tuple, int] = {}
     for h in w.hits:
         tok = w.toks[h.i]
-        if not h.cands and tok.row is not None:
-            key = (tok.table, tok.row)
+        if not h.cands and tok[_ROW] is not None:
+            key = (tok[_TABLE], tok[_ROW])
             if key in strong_rows:
                 continue
             if key in last_unknown_row:
@@ -472,7 +466,7 @@ def _merge_unknown_rows(w: Walk) -> None:
 # --- reading one template version -----------------------------------------------------------------------------
 
 def _set(result: TableResult, key: str, t: _Tok | None) -> None:
-    result.values[key] = _NO_CELL if t is None else t.cell
+    result.values[key] = _NO_CELL if t is None else t[_CELL]
 
 
 def _apply_columns(w: Walk, hits: list[_Hit], smap: dict[str, RowSpec]) -> tuple[tuple[str, ...], list[str], bool]:
