@@ -119,23 +119,21 @@ class _Walker:
         Link text is kept out of `lines` because menus and "related reports" lists hold other
         reports' titles, which must not be taken for this report's title or fields.
         """
-        if not self._buf:
+        buf, links = self._buf, self._buf_link
+        if not buf:
             return
-        text = "".join(self._buf)
-        links = self._buf_link
-        own = text if not any(links) else "".join(p for p, is_link in zip(self._buf, links) if not is_link)
         self._buf = []
         self._buf_link = []
+        kept = [line for line in map(clean_space, "".join(buf).split("\n")) if line]
         cells = self.cells
-        for line in text.split("\n"):
-            line = clean_space(line)
-            if line:
-                cells.append(Cell(line))
+        for line in kept:
+            cells.append(Cell(line))
+        if True not in links:
+            self.lines.extend(kept)  # no link text: the text lines are the lines just kept
+            return
+        own = "".join(p for p, is_link in zip(buf, links) if not is_link)
         if own.strip():
-            for line in own.split("\n"):
-                line = clean_space(line)
-                if line:
-                    self.lines.append(line)
+            self.lines.extend(line for line in map(clean_space, own.split("\n")) if line)
 
     def walk(self, root) -> None:
         """Depth first, without recursion: (node, in_link) entries, and None marks the end of a block."""
@@ -148,8 +146,9 @@ class _Walker:
         while stack:
             item = pop()
             if item is None:
-                self._flush()
-                buf, buf_link = self._buf, self._buf_link
+                if buf:
+                    self._flush()
+                    buf, buf_link = self._buf, self._buf_link
                 continue
             node, in_link = item
             tag = node.tag
@@ -165,16 +164,18 @@ class _Walker:
                 self.images += 1
                 continue
             if tag == "br":
-                self._flush()
-                buf, buf_link = self._buf, self._buf_link
+                if buf:
+                    self._flush()
+                    buf, buf_link = self._buf, self._buf_link
                 continue
             if tag == "table" and node.mem_id not in layout:  # a data table: no table inside
-                self._flush()
-                buf, buf_link = self._buf, self._buf_link
+                if buf:
+                    self._flush()
+                    buf, buf_link = self._buf, self._buf_link
                 self._table(node)
                 continue
             block = tag in BLOCK_TAGS
-            if block:
+            if block and buf:
                 self._flush()
                 buf, buf_link = self._buf, self._buf_link
             attrs = node.attributes
