@@ -314,6 +314,27 @@ def _review_run(toks: list[_Tok], start: int) -> list[_Tok] | None:
     return None
 
 
+_COLUMN_HITS: dict[str, tuple[tuple[int, str], ...]] = {}
+
+
+def _column_words(label: str) -> tuple[tuple[int, str], ...]:
+    """(position, column) of every column word in a header label (cached: headers repeat across reports)."""
+    hit = _COLUMN_HITS.get(label)
+    if hit is None:
+        out = []
+        s = label.replace("法人或其他组织", "\0" * 7)
+        for word, col in COLUMN_WORDS:
+            k = s.find(word)
+            while k >= 0:
+                out.append((k, col))
+                s = s[:k] + "\0" * len(word) + s[k + len(word):]
+                k = s.find(word)
+        hit = tuple(out)
+        if len(_COLUMN_HITS) < _NORMAL_MAX:
+            _COLUMN_HITS[label] = hit
+    return hit
+
+
 def _header_columns(toks: list[_Tok], start: int) -> tuple[str, ...]:
     """The applications-table columns named by the header cells before its first row, in print order.
 
@@ -329,13 +350,7 @@ def _header_columns(toks: list[_Tok], start: int) -> tuple[str, ...]:
             break
         if len(t[_LABEL]) > MAX_LABEL_LEN:
             break
-        s = t[_LABEL].replace("法人或其他组织", "\0" * 7)
-        for word, col in COLUMN_WORDS:
-            k = s.find(word)
-            while k >= 0:
-                found.append((j, k, col))
-                s = s[:k] + "\0" * len(word) + s[k + len(word):]
-                k = s.find(word)
+        found.extend((j, k, col) for k, col in _column_words(t[_LABEL]))
         j -= 1
         seen += 1
     found.sort()
@@ -503,6 +518,12 @@ def _sequence(template: str) -> tuple[list[RowSpec], dict[str, int]]:
     return seq, {s.prefix: g for g, s in enumerate(seq)}
 
 
+@lru_cache(maxsize=4096)
+def _row_keys(prefix: str, cols: tuple[str, ...]) -> tuple[str | None, ...]:
+    """The cell keys of a row read in these columns (None for a column not assigned, "?")."""
+    return tuple(None if col == "?" else f"{prefix}.{col}" for col in cols)
+
+
 @lru_cache(maxsize=None)
 def _table_specs(template: str, table: str) -> list[RowSpec]:
     return [s for s in row_specs(template) if s.table == table]
@@ -526,9 +547,10 @@ def assign(w: Walk, template: str) -> TableResult:
             return False
         if problem:
             result.row_problems.append(f"{spec.prefix}: {problem}")
-        for col, t in zip(cols, vals):
-            if col != "?":
-                _set(result, f"{spec.prefix}.{col}", t)
+        values = result.values
+        for key, t in zip(_row_keys(spec.prefix, cols), vals):
+            if key is not None:  # a column not assigned ("?") stays unread
+                values[key] = _NO_CELL if t is None else t[_CELL]
         by_prefix[spec.prefix] = hit
         result.found[spec.prefix] = how
         result.rows_found[spec.table] += 1
