@@ -122,8 +122,7 @@ def load_run(
     t0 = time.perf_counter()
     say = progress or (lambda msg: None)
     data_dir, run_dir, extracted = Path(data_dir), Path(run_dir), Path(extracted)
-    manifest_path = run_dir / layout.MANIFEST_FILE
-    if not manifest_path.is_file():
+    if not layout.is_run_dir(run_dir):  # its own manifest.jsonl or its crawl shards'
         raise UserError(f"{run_dir} is not a run directory (no manifest.jsonl)")
     if not extracted.is_file():
         raise UserError(f"extraction results not found: {extracted}")
@@ -133,7 +132,8 @@ def load_run(
     except json.JSONDecodeError as exc:
         raise UserError(f"{run_json_path}: not valid JSON ({exc.msg})") from None
     run_id = str(run_info.get("run_id") or run_info.get("id") or run_dir.name)
-    inputs = [manifest_path, run_dir / layout.PORTALS_FILE, run_json_path, extracted]
+    inputs = [*layout.run_files(run_dir, layout.MANIFEST_FILE), *layout.run_files(run_dir, layout.PORTALS_FILE),
+              run_json_path, extracted]
     digest = input_digest(inputs)
 
     say("reading the manifest")
