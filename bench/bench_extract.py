@@ -18,6 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import benchout  # noqa: E402
 from core.decode import decode_bytes  # noqa: E402
 from extract.pipeline import extract_bytes  # noqa: E402
 
@@ -70,6 +71,12 @@ def main() -> int:
     print(f"{'nianbao extract_bytes (all)':34}{n / best_ours:>10.1f}{1000 * best_ours / n:>10.2f}")
     print(f"{'trafilatura.extract(tables=True)':34}{n / best_traf:>10.1f}{1000 * best_traf / n:>10.2f}")
     print(f"cost ratio ours/trafilatura: {best_ours / best_traf:.3f} (target <= 0.5)")
+    ratio = best_ours / best_traf
+    benchout.write("bench_extract", [benchout.row(
+        "html", "HTML extraction", ratio=round(ratio, 3), ratio_of="cost per page: extract_bytes / trafilatura",
+        value=f"{1000 * best_ours / n:.2f} ms/page", baseline=f"trafilatura.extract {1000 * best_traf / n:.2f} ms/page",
+        target="<= 0.10x (issue 12)", passed=ratio <= 0.10, pages=n, rounds=args.rounds,
+        ours_seconds=best_ours, trafilatura_seconds=best_traf)])
     return 0
 
 

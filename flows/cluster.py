@@ -109,7 +109,7 @@ class Cluster:
         else:
             self.runner = DaskTaskRunner(cluster_kwargs={
                 "n_workers": self.n_workers, "threads_per_worker": 1, "processes": True,
-                "dashboard_address": None, "silence_logs": logging.WARNING if self.quiet else logging.INFO})
+                "dashboard_address": ":0", "silence_logs": logging.CRITICAL if self.quiet else logging.INFO})
         self.runner.__enter__()
         try:
             self.client = self.runner.client  # starts the LocalCluster, or connects

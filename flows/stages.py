@@ -138,7 +138,7 @@ def crawl_sharded(sources: Path | None, data_dir: Path, cluster: Any, only: list
         "portals": [p.to_dict() for p in summary.portals],
         "pages": sum(p.count("pages") for p in summary.portals),
         "reports": sum(p.count("reports") for p in summary.portals),
-        "shards": [{"index": r["index"], "portals": r["portals"], "host": r.get("host"),
+        "shards": [{"index": r["index"], "portals": r["portals"], "host": r.get("host"), "worker": r.get("worker"),
                     "seconds": r.get("elapsed")} for r in sorted(results, key=lambda r: r["index"])],
         "requests": finished["requests"],
     }

@@ -16,7 +16,7 @@ EXAMPLE_QUERIES = [
 ]
 
 
-SECONDS_ORDER = ("cluster", "crawl", "extract", "load", "checks", "export", "total", "prefect", "flow", "wall")
+SECONDS_ORDER = ("crawl", "extract", "load", "checks", "export", "total", "prefect", "flow", "wall")
 
 
 def seconds_line(seconds: dict[str, float]) -> str:

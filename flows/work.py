@@ -28,6 +28,17 @@ def crawl_shard(run_dir: str, data_dir: str, run_id: str, index: int, sources_fi
     from crawlers.shards import crawl_shard as run_shard
 
     out = run_shard(run_dir, data_dir, run_id, index, sources_file, portal_ids, full, polite, settings)
+    out["worker"] = _worker_address()
     if not out["ok"]:
         raise RuntimeError(f"crawl shard {index} failed: {out['error']}")  # the task's retry applies
     return out
+
+
+def _worker_address() -> str | None:
+    """The Dask worker running this task (None outside one), for the run summary."""
+    try:
+        from distributed import get_worker
+
+        return get_worker().address
+    except (ImportError, ValueError):
+        return None
