@@ -27,13 +27,13 @@ sys.path.insert(0, str(HERE))
 import benchout  # noqa: E402
 
 ORDER = ["bench_extract.py", "bench_formats.py", "bench_crawl.py", "bench_warehouse.py", "bench_pipeline.py",
-         "bench_scale.py"]
+         "bench_outputs.py", "bench_scale.py"]
 # The producers' own options for a shorter run (each keeps its defaults otherwise).
 QUICK_ARGS = {
     "bench_extract.py": ["--rounds", "2"],
     "bench_formats.py": ["--files", "2", "--rounds", "1"],
     "bench_crawl.py": ["--bench-seconds", "5"],
-    "bench_warehouse.py": ["--reports", "10000", "--jsonl-reports", "2000", "--no-export"],
+    "bench_warehouse.py": ["--reports", "10000", "--no-export"],
     "bench_scale.py": ["--quick"],
 }
 # Issue 12's table, then the re-extraction rows: (row id, stage as the issue names it).

@@ -18,7 +18,7 @@ from typing import Any
 from prefect import flow, get_run_logger, task
 
 from core import layout
-from flows import extract_stage, stages
+from flows import extract_stage, run_report, stages
 from flows.cluster import Cluster, activate, active_cluster
 from flows.progress import current
 
@@ -152,6 +152,7 @@ def _pipeline(sources: str | None, data_dir: str, only: list[str] | None, full: 
     if export:
         summary.snapshot = timed("export", export_task, data_dir, out_dir)
     summary.warehouse = str(stages.warehouse_path(Path(data_dir)))
+    run_report.after_run(summary, data_dir, build=export)  # the site, then runs/RUN_ID/report.html
     summary.seconds["total"] = round(time.perf_counter() - t, 3)
     logger.info("run %s: %s", summary.run_id, json.dumps(summary.quality, ensure_ascii=False))
     return summary.to_dict()

@@ -10,9 +10,11 @@ APT_PACKAGES=(libreoffice-writer-nogui libreoffice-calc-nogui)  # DOC/WPS/RTF/OD
 
 need_apt=()
 command -v soffice >/dev/null 2>&1 || need_apt+=("${APT_PACKAGES[@]}")
+# Debian's Chromium for the browser tests (the site, the render fallback); nothing downloads a browser at run time
+[ -x /usr/bin/chromium ] || need_apt+=(chromium)
 if [ "${#need_apt[@]}" -gt 0 ]; then
   if [ "${NIANBAO_SKIP_APT:-0}" = 1 ]; then
-    echo "setup: skipping apt (NIANBAO_SKIP_APT=1); DOC/WPS conversion needs: ${need_apt[*]}" >&2
+    echo "setup: skipping apt (NIANBAO_SKIP_APT=1); missing system packages: ${need_apt[*]}" >&2
   else
     SUDO=""
     [ "$(id -u)" = 0 ] || SUDO="sudo"
@@ -33,7 +35,7 @@ if [ ! -f "$stamp" ] || [ constraints.txt -nt "$stamp" ] || [ pyproject.toml -nt
   .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade "pip==26.3" 2>&1 | grep -v "^WARNING: Location" || true
   .venv/bin/python -m pip install -q --disable-pip-version-check -c constraints.txt -e ".[test]" 2>&1 \
     | grep -v "^WARNING: Location" || true
-  .venv/bin/python -c "import trafilatura, scrapy, prefect, duckdb, pdfplumber, docx" 
+  .venv/bin/python -c "import trafilatura, scrapy, prefect, duckdb, pdfplumber, docx, plotly, xlsxwriter" 
   touch "$stamp"
 fi
 echo "setup: ready (.venv/bin/nianbao)"
