@@ -85,6 +85,14 @@ def stop_all(procs: list[subprocess.Popen]) -> None:
                 p.wait()
 
 
+def _rss_mb() -> tuple[int, list[int]]:
+    """Resident memory of this (worker) process and of its children, in MB."""
+    import psutil
+
+    me = psutil.Process()
+    return me.memory_info().rss // 2**20, [c.memory_info().rss // 2**20 for c in me.children(recursive=True)]
+
+
 def time_cluster(label: str, make, data: Path, items: list[tuple[str, str]], rounds: int) -> dict:
     """Start the cluster, then best-of-`rounds` for the extraction alone and for the whole reextract."""
     from flows import extract_stage
@@ -108,13 +116,16 @@ def time_cluster(label: str, make, data: Path, items: list[tuple[str, str]], rou
             s = reextract(data, force=True, cluster=cluster)
             best_rx = min(best_rx, time.perf_counter() - t)
             docs = s.documents_extracted
+        memory = cluster.client.run(_rss_mb)  # each worker and its capped child, after the rounds
     out = {"label": label, "workers": workers, "start_seconds": round(start, 2), "documents": len(items),
            "extract_seconds": round(best_ext, 3), "extract_docs_per_second": round(len(items) / best_ext, 2),
            "reextract_documents": docs, "reextract_seconds": round(best_rx, 3),
-           "reextract_docs_per_second": round(docs / best_rx, 2)}
+           "reextract_docs_per_second": round(docs / best_rx, 2),
+           "worker_rss_mb": sorted(m[0] for m in memory.values()),
+           "child_rss_mb": sorted(c for m in memory.values() for c in m[1])}
     print(f"  {label:<34} start {start:5.1f} s; extraction {out['extract_docs_per_second']:6.2f} docs/s; "
-          f"reextract {docs} docs in {best_rx:5.1f} s = {out['reextract_docs_per_second']:6.2f} docs/s",
-          flush=True)
+          f"reextract {docs} docs in {best_rx:5.1f} s = {out['reextract_docs_per_second']:6.2f} docs/s; "
+          f"RSS MB workers {out['worker_rss_mb']}, children {out['child_rss_mb']}", flush=True)
     return out
 
 

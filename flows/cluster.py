@@ -61,6 +61,14 @@ def is_loopback(address: str) -> bool:
         return False
 
 
+def check_prefect_reachable(address: str | None) -> None:
+    """Fail early (before Prefect starts) when workers on other machines could not reach the Prefect API."""
+    if address and not is_loopback(address) and not os.environ.get("PREFECT_API_URL"):
+        raise UserError(f"the Dask cluster at {address} runs on other machines, which cannot reach Prefect's temporary "
+                        "server on this one: start a Prefect server and set PREFECT_API_URL to an address the workers "
+                        "can reach (docs/scaling.md)")
+
+
 class Future:
     """A piece of work on the cluster: a Prefect task run (in a flow) or a plain Dask future (outside one)."""
 

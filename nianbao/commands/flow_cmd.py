@@ -68,9 +68,10 @@ def resolve_paths(args: argparse.Namespace) -> tuple[Path | None, Path]:
 
 def run(args: argparse.Namespace) -> int:
     sources, data_dir = resolve_paths(args)
-    from flows.cluster import resolve_address
+    from flows.cluster import check_prefect_reachable, resolve_address
 
     dask_address = resolve_address(args.dask_address)  # a malformed address fails here, before Prefect starts
+    check_prefect_reachable(dask_address)
     if args.workers is not None and args.workers < 1:
         raise UserError("--workers must be at least 1")
     from flows import prefect_env
