@@ -82,6 +82,7 @@ def _crash_batch(tmp_path):
     return [good, crasher, other]
 
 
+@pytest.mark.slow
 def test_a_document_that_kills_its_reader_is_unreadable_and_its_batch_still_read(tmp_path, crash_env):
     results = extract_stage.extract_capped(str(tmp_path), _crash_batch(tmp_path))
     assert [r["url"].rsplit("/", 1)[1] for r in results] == ["good.txt", "crash.html", "other.txt"]
@@ -94,6 +95,7 @@ def test_a_document_that_kills_its_reader_is_unreadable_and_its_batch_still_read
     assert extract_stage.release_children() == 1
 
 
+@pytest.mark.slow
 def test_the_capped_child_holds_the_memory_cap(tmp_path):
     # 600 MiB inflated in a 400 MiB address space: refused (read whole under the default 3 GiB cap, measured
     # here: no_tables); the child survives for the next batch
