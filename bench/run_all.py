@@ -26,8 +26,8 @@ sys.path.insert(0, str(HERE))
 
 import benchout  # noqa: E402
 
-ORDER = ["bench_extract.py", "bench_formats.py", "bench_crawl.py", "bench_warehouse.py", "bench_pipeline.py",
-         "bench_outputs.py", "bench_scale.py"]
+ORDER = ["bench_extract.py", "bench_formats.py", "bench_ocr.py", "bench_crawl.py", "bench_render.py",
+         "bench_warehouse.py", "bench_pipeline.py", "bench_outputs.py", "bench_scale.py"]
 # The producers' own options for a shorter run (each keeps its defaults otherwise).
 QUICK_ARGS = {
     "bench_extract.py": ["--rounds", "2"],

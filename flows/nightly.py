@@ -84,8 +84,10 @@ def extract_task(data_dir: str, run_dir: str, workers: int | None = None) -> dic
             statuses[r["status"]] = statuses.get(r["status"], 0) + 1
         path = Path(run_dir) / layout.RESULTS_FILE
         extract_stage.write_results(path, results)
+        ocr_pages = sum(int(r.get("ocr_pages") or 0) for r in results)
         st.done(f"{len(results)} documents ({len(refs) - cached} new), "
-                + ", ".join(f"{k} {v}" for k, v in sorted(statuses.items())))
+                + ", ".join(f"{k} {v}" for k, v in sorted(statuses.items()))
+                + (f"; {ocr_pages} scanned pages OCR'd" if ocr_pages else ""))
     return {"path": str(path), "documents": len(results), "new": len(refs) - cached, "statuses": statuses,
             "batches": cluster_report.get("batches", 0),
             "batches_failed_on_cluster": cluster_report.get("batches_failed_on_cluster", 0),

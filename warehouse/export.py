@@ -58,7 +58,7 @@ EXPORTS: dict[str, str] = {
         ORDER BY r.report_id""",
     "cells": f"""
         SELECT c.report_id, c.agency, c.report_year, c.template, c.cell_key, {{number}} AS value, c.raw_text, c.unit,
-               c.verified, {_COUNTED_BY_ID}, a.province
+               {_COUNTED_BY_ID}, c.verified, a.province
         FROM cell_values c
         LEFT JOIN agencies a ON a.agency_id = c.agency_id
         LEFT JOIN cell_dictionary d ON d.template = c.template AND d.cell_key = c.cell_key
@@ -66,7 +66,7 @@ EXPORTS: dict[str, str] = {
     "apply_wide": f"""
         SELECT c.report_id, c.agency, c.report_year, c.template, c.row_key, c.row_label,
                c.person, c.business, c.research, c.nonprofit, c.legal, c.other_org, c.total,
-               c.verified, {_COUNTED_BY_ID}, a.province
+               {_COUNTED_BY_ID}, c.verified, a.province
         FROM apply_wide c LEFT JOIN agencies a ON a.agency_id = c.agency_id
         ORDER BY c.report_id, c.row_ordinal""",
     "quality": f"SELECT c.* REPLACE (array_to_string(c.unverified_reasons, '; ') AS unverified_reasons), "
