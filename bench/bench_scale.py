@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 import benchout  # noqa: E402
 
 
-def prepare(work: Path) -> tuple[Path, list[tuple[str, str]]]:
+def prepare(work: Path) -> tuple[Path, list[tuple]]:
     """Crawl the demo portal, extract, load: a data directory with a warehouse and its stored documents."""
     import yaml
 
@@ -45,8 +45,8 @@ def prepare(work: Path) -> tuple[Path, list[tuple[str, str]]]:
         summary = crawl(sources, data, run_id="bench", polite=False)
     finally:
         portal.stop()
-    refs = extract_stage.documents_of_run(summary.run_dir)
-    items = [(r.sha256, r.url) for r in refs]
+    refs = extract_stage.documents_of_run(summary.run_dir)  # a scanned report's pictures go with its page
+    items = [item for group in extract_stage.batches(refs, len(refs) or 1) for item in group]
     results = extract_stage.extract_batches(data, extract_stage.batches(items, 25), workers=2)
     extracted = summary.run_dir / "extracted.jsonl"
     extract_stage.write_results(extracted, results)
@@ -93,7 +93,7 @@ def _rss_mb() -> tuple[int, list[int]]:
     return me.memory_info().rss // 2**20, [c.memory_info().rss // 2**20 for c in me.children(recursive=True)]
 
 
-def time_cluster(label: str, make, data: Path, items: list[tuple[str, str]], rounds: int) -> dict:
+def time_cluster(label: str, make, data: Path, items: list[tuple], rounds: int) -> dict:
     """Start the cluster, then best-of-`rounds` for the extraction alone and for the whole reextract."""
     from flows import extract_stage
     from flows.stages import BATCH_SIZE, reextract
@@ -137,6 +137,9 @@ def main() -> int:
     args = ap.parse_args()
     rounds = 1 if args.quick else max(1, args.rounds)
 
+    # every round reads cold: the OCR reader's in-process page cache would make a second round of the demo's
+    # scanned report free in one process and not in another (workers and their children inherit this)
+    os.environ["NIANBAO_OCR_CACHE_PAGES"] = "0"
     from flows import prefect_env
 
     prefect_env.configure(quiet=True)
@@ -181,19 +184,24 @@ def main() -> int:
 
     base1 = local1["reextract_docs_per_second"]
 
-    def rx_row(id_: str, r: dict, baseline: str, ratio: float, ratio_of: str) -> dict:
+    def rx_row(id_: str, r: dict, baseline: str, ratio: float, ratio_of: str, target: float) -> dict:
         return benchout.row(id_, f"re-extraction, {r['label']}", ratio=round(ratio, 3), ratio_of=ratio_of,
-                            value=f"{r['reextract_docs_per_second']:.2f} docs/s", baseline=baseline, target="-",
-                            passed=None, **r)
+                            value=f"{r['reextract_docs_per_second']:.2f} docs/s", baseline=baseline,
+                            target=f">= {target:g}x", passed=ratio >= target,
+                            note=(f"extraction alone {r['extract_docs_per_second']:.2f} docs/s; "
+                                  f"cluster start {r['start_seconds']:.1f} s"), **r)
 
+    # Targets (ours; the issue sets none for these rows): a Dask worker with its capped child costs at most 10%
+    # against reading in this process alone, and two workers on two cores give at least 1.5x one (75% of linear,
+    # with the single-writer load of reextract included).
     rows = [
         rx_row("reextract_local1", local1, f"one process, no pool: {one['extract_docs_per_second']:.2f} docs/s",
                local1["extract_docs_per_second"] / one["extract_docs_per_second"],
-               "extraction docs/s: 1 Dask worker (capped child) / this process alone"),
+               "extraction docs/s: 1 Dask worker (capped child) / this process alone", 0.9),
         rx_row("reextract_local2", local2, f"1 local worker: {base1:.2f} docs/s", local2["reextract_docs_per_second"] / base1,
-               "reextract --force docs/s: 2 local workers / 1"),
+               "reextract --force docs/s: 2 local workers / 1", 1.5),
         rx_row("reextract_dask2", remote, f"1 local worker: {base1:.2f} docs/s", remote["reextract_docs_per_second"] / base1,
-               "reextract --force docs/s: 2 dask workers / 1 local worker"),
+               "reextract --force docs/s: 2 dask workers / 1 local worker", 1.5),
     ]
     benchout.write("bench_scale", rows, one_process=one, process_pool=pool, documents=len(items), rounds=rounds)
     if args.json:

@@ -101,8 +101,8 @@ def table(results: dict[str, dict]) -> str:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="fewer rounds, smaller inputs")
-    ap.add_argument("--only", help="comma-separated producers to run (e.g. bench_scale); the others' rows are "
-                                   "then 'not measured'")
+    ap.add_argument("--only", help="comma-separated producers to run again (e.g. bench_scale); the others' "
+                                   "rows stay as bench/out has them (their measured_at says when)")
     ap.add_argument("--table-only", action="store_true", help="print the table of bench/out as it is")
     args = ap.parse_args()
     failed: list[str] = []
@@ -112,7 +112,11 @@ def main() -> int:
         if args.only:
             wanted = {n if n.endswith(".py") else n + ".py" for n in args.only.split(",") if n.strip()}
             names = [n for n in ORDER if n in wanted]
-        shutil.rmtree(benchout.OUT_DIR, ignore_errors=True)  # only this run's figures go in the table
+        if args.only:  # the chosen producers' rows are measured again; the others' files stay as they were
+            for name in names:
+                (benchout.OUT_DIR / name.replace(".py", ".json")).unlink(missing_ok=True)
+        else:
+            shutil.rmtree(benchout.OUT_DIR, ignore_errors=True)  # only this run's figures go in the table
         failed = run_producers(names, args.quick)
     results = benchout.read_all()
     print("\n=== issue 12: every stage against its same-run baseline ===")

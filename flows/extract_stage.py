@@ -163,8 +163,34 @@ def extract_many(data_dir: str, items: list[tuple], force: bool = False) -> list
 
 
 def batches(refs: list[DocRef] | list[tuple], size: int) -> list[list[tuple]]:
+    """Batches of at most `size` documents, the documents in input order; a report page read with its pictures (whole pages
+    of OCR: a minute where an HTML page takes milliseconds) is a batch of its own, so that it does not hold up
+    the documents batched with it and can start first (`submission_order`)."""
     items = [_item(r) if isinstance(r, DocRef) else tuple(r) for r in refs]
-    return [items[i:i + size] for i in range(0, len(items), size)]
+    out: list[list[tuple]] = []
+    light: list[tuple] = []
+    for item in items:
+        if _weight(item):
+            out.append([item])
+            light = []  # the next light document starts a new batch: the order of the documents is kept
+            continue
+        if not light:
+            out.append(light)
+        light.append(item)
+        if len(light) >= size:
+            light = []
+    return out
+
+
+def _weight(item: tuple) -> int:
+    """Pictures a document is read with (each an OCR'd page); 0 for everything else."""
+    return len(item[2]) if len(item) > 2 and item[2] else 0
+
+
+def submission_order(groups: list[list[tuple]]) -> list[int]:
+    """Indexes of `groups`, heaviest first (most pictures to OCR), else as given: the long batches start first
+    and the short ones fill the other workers around them, instead of one long batch ending the run alone."""
+    return sorted(range(len(groups)), key=lambda i: -sum(_weight(it) for it in groups[i]))
 
 
 def _item(r: DocRef) -> tuple:
@@ -216,12 +242,35 @@ def _isolate(data_dir: Path, group: list[tuple], force: bool, memory_mb: int | N
     out = []
     for item in group:
         sha, url = item[0], item[1]
+        procs: list = []
         try:
             with make_pool(1, memory_mb) as pool:
-                out.extend(pool.submit(extract_many, str(data_dir), [item], force).result())
+                fut = pool.submit(extract_many, str(data_dir), [item], force)
+                procs = list((getattr(pool, "_processes", None) or {}).values())  # started by submit
+                out.extend(fut.result())
         except BrokenProcessPool as exc:
-            out.append(_crashed(url, sha, str(exc) or "worker process died"))
+            out.append(_crashed(url, sha, _death(procs, memory_mb) or str(exc) or "worker process died"))
     return out
+
+
+def _death(procs: list, memory_mb: int | None) -> str | None:
+    """How a pool's one process ended, for the reason a user reads: a C library that cannot allocate under
+    the memory cap aborts (SIGABRT) instead of raising MemoryError (pdfium does)."""
+    import signal
+
+    for p in procs:
+        p.join(timeout=5)
+    codes = [p.exitcode for p in procs if getattr(p, "exitcode", None) is not None]
+    if not codes:
+        return None
+    code = codes[0]
+    if code < 0:
+        name = signal.Signals(-code).name if -code in signal.Signals._value2member_map_ else f"signal {-code}"
+        if -code == signal.SIGABRT:
+            return (f"process aborted ({name}), most likely out of memory under the "
+                    f"{memory_limit_mb(memory_mb)} MiB cap")
+        return f"process killed by {name}"
+    return f"process exited with code {code}"
 
 
 _child_pools: dict[int, tuple[ProcessPoolExecutor, int]] = {}  # per worker thread: its capped child, its cap (MiB)
@@ -291,7 +340,7 @@ def extract_batches(data_dir: Path, groups: list[list[tuple]], workers: int, for
         return out
     results: dict[int, list[dict]] = {}
     with make_pool(workers) as pool:
-        futures = {pool.submit(extract_many, str(data_dir), g, force): i for i, g in enumerate(groups)}
+        futures = {pool.submit(extract_many, str(data_dir), groups[i], force): i for i in submission_order(groups)}
         for fut in as_completed(futures):
             i = futures[fut]
             try:
@@ -338,8 +387,8 @@ def extract_on_cluster(cluster, data_dir: Path, groups: list[list[tuple]], force
         return []
     memory_mb = int(os.environ[MEMORY_ENV]) if os.environ.get(MEMORY_ENV) else None
     pending = {}
-    for i, g in enumerate(groups):
-        fut = cluster.submit(work.extract_batch, extract_capped, data_dir=str(data_dir), group=g, force=force,
+    for i in submission_order(groups):
+        fut = cluster.submit(work.extract_batch, extract_capped, data_dir=str(data_dir), group=groups[i], force=force,
                              memory_mb=memory_mb)
         pending[fut.dask.key] = (i, fut)
     results: dict[int, list[dict]] = {}

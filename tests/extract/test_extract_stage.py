@@ -97,13 +97,14 @@ def test_a_document_that_kills_its_reader_is_unreadable_and_its_batch_still_read
 
 @pytest.mark.slow
 def test_the_capped_child_holds_the_memory_cap(tmp_path):
-    # 600 MiB inflated in a 400 MiB address space: refused (read whole under the default 3 GiB cap, measured
-    # here: no_tables); the child survives for the next batch
+    # 600 MiB inflated in a 400 MiB address space: pdfium cannot allocate and aborts its process (read whole
+    # under the default 3 GiB cap, measured here: no_tables); the bomb is unreadable with a reason naming the cap,
+    # and the batch's other document is read in a fresh child
     bomb = (store(tmp_path, pdf_bomb(600)), "http://127.0.0.1/bomb.pdf")
     good = (store(tmp_path, (SEEDS / "002_0af6aedfa9b98a0c.txt").read_bytes()), "http://127.0.0.1/good.txt")
     results = extract_stage.extract_capped(str(tmp_path), [bomb, good], memory_mb=400)
-    assert results[0]["status"] == "unreadable" and results[0]["reason"]
-    assert not results[0]["reason"].startswith("reader crashed")
+    assert results[0]["status"] == "unreadable"
+    assert "out of memory under the 400 MiB cap" in results[0]["reason"]
     assert results[1]["status"] == "ok"
     extract_stage.release_children()
 
@@ -144,3 +145,15 @@ def test_a_batch_the_cluster_loses_is_read_here_and_counted(tmp_path):
     assert report["batches"] == 2 and report["batches_failed_on_cluster"] == 1
     assert "KilledWorker" in report["cluster_error"]
     extract_stage.release_children()
+
+
+def test_a_report_read_with_its_pictures_is_a_batch_of_its_own_and_goes_first():
+    refs = [extract_stage.DocRef(f"{i:064x}", f"http://h/{i}.html", "report") for i in range(7)]
+    scan = extract_stage.DocRef("f" * 64, "http://h/scan.html", "report",
+                                pictures=(("http://h/1.jpg", "a" * 64), ("http://h/2.jpg", "b" * 64)))
+    refs.insert(3, scan)
+    groups = extract_stage.batches(refs, 2)
+    assert [it[1] for g in groups for it in g] == [r.url for r in refs]  # every document, in order
+    assert [len(g) for g in groups] == [2, 1, 1, 2, 2]
+    assert groups[2] == [("f" * 64, "http://h/scan.html", scan.pictures, None)]
+    assert extract_stage.submission_order(groups) == [2, 0, 1, 3, 4]
