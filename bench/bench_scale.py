@@ -1,14 +1,19 @@
 """Re-extraction of the demo's stored documents: one process, local Dask clusters of 1 and 2 workers, and a
 two-worker Dask cluster started here as real `dask scheduler` / `dask worker` processes on 127.0.0.1.
 
-The demo portal is crawled once (politeness off), extracted and loaded; then `reextract --force` (the code of
-`nianbao reextract`: flows.stages.reextract, which re-reads every stored body and publishes the warehouse) is
-timed on each cluster, best of --rounds, each cluster started before the clock starts (its start-up is printed
-apart). Also timed: the extraction alone on each cluster (flows.extract_stage.extract_on_cluster, the figure
-per worker that docs/scaling.md projects from), the same documents read in this process one after another
-(the baseline of one worker: no pool, no child, no Dask), and the pre-Dask process pool of 2 workers.
+The demo portal is crawled once (politeness off), extracted and loaded. Then, in the same run:
+- the baseline: every stored document read in this process one after another (no Dask, no child), each timed,
+  and the text documents (all but the scanned report read with its OCR'd pictures) best of --rounds;
+- on each cluster (started before the clock starts; its start-up is printed apart): the extraction of the text
+  documents (flows.extract_stage.extract_on_cluster; best of --rounds: the figure per worker that docs/scaling.md
+  projects from), then one `reextract --force` (the code of `nianbao reextract`: flows.stages.reextract re-reads
+  every stored body, the scanned report included, and publishes the warehouse).
+The OCR reader's page cache is off (every read is cold). The demo's scanned report is most of the time of a
+re-extraction and one document cannot be split over workers, so the 2-worker targets of the reextract rows are
+90% of the speed-up that this longest document leaves possible (measured in the baseline); the text rows show the
+scaling of everything else.
 
-    .venv/bin/python bench/bench_scale.py [--rounds 2] [--quick] [--json]
+    .venv/bin/python bench/bench_scale.py [--rounds 3] [--quick] [--json]
 """
 from __future__ import annotations
 
@@ -93,8 +98,9 @@ def _rss_mb() -> tuple[int, list[int]]:
     return me.memory_info().rss // 2**20, [c.memory_info().rss // 2**20 for c in me.children(recursive=True)]
 
 
-def time_cluster(label: str, make, data: Path, items: list[tuple], rounds: int) -> dict:
-    """Start the cluster, then best-of-`rounds` for the extraction alone and for the whole reextract."""
+def time_cluster(label: str, make, data: Path, text: list[tuple], rounds: int) -> dict:
+    """Start the cluster, then best-of-`rounds` for the extraction of the text documents (no OCR) and one
+    `reextract --force` of every stored document (the scanned report included)."""
     from flows import extract_stage
     from flows.stages import BATCH_SIZE, reextract
 
@@ -102,9 +108,9 @@ def time_cluster(label: str, make, data: Path, items: list[tuple], rounds: int) 
     with make() as cluster:
         start = time.perf_counter() - t0
         workers = cluster.worker_count()
-        groups = extract_stage.batches(items, BATCH_SIZE)
+        groups = extract_stage.batches(text, BATCH_SIZE)
         extract_stage.extract_on_cluster(cluster, data, groups[:workers], force=True)  # children started
-        best_ext, best_rx, docs = float("inf"), float("inf"), 0
+        best_ext = float("inf")
         for _ in range(rounds):
             report: dict = {}
             t = time.perf_counter()
@@ -112,32 +118,35 @@ def time_cluster(label: str, make, data: Path, items: list[tuple], rounds: int) 
             best_ext = min(best_ext, time.perf_counter() - t)
             if report.get("batches_failed_on_cluster"):
                 raise RuntimeError(f"{label}: {report}")
-            t = time.perf_counter()
-            s = reextract(data, force=True, cluster=cluster)
-            best_rx = min(best_rx, time.perf_counter() - t)
-            docs = s.documents_extracted
+        report = {}
+        t = time.perf_counter()
+        s = reextract(data, force=True, cluster=cluster, report=report)
+        rx = time.perf_counter() - t
+        if report.get("batches_failed_on_cluster"):
+            raise RuntimeError(f"{label}: {report}")
+        docs = s.documents_extracted
         memory = cluster.client.run(_rss_mb)  # each worker and its capped child, after the rounds
-    out = {"label": label, "workers": workers, "start_seconds": round(start, 2), "documents": len(items),
-           "extract_seconds": round(best_ext, 3), "extract_docs_per_second": round(len(items) / best_ext, 2),
-           "reextract_documents": docs, "reextract_seconds": round(best_rx, 3),
-           "reextract_docs_per_second": round(docs / best_rx, 2),
+    out = {"label": label, "workers": workers, "start_seconds": round(start, 2), "text_documents": len(text),
+           "text_seconds": round(best_ext, 3), "text_docs_per_second": round(len(text) / best_ext, 2),
+           "reextract_documents": docs, "reextract_seconds": round(rx, 3),
+           "reextract_docs_per_second": round(docs / rx, 3),
            "worker_rss_mb": sorted(m[0] for m in memory.values()),
-           "child_rss_mb": sorted(c for m in memory.values() for c in m[1])}
-    print(f"  {label:<34} start {start:5.1f} s; extraction {out['extract_docs_per_second']:6.2f} docs/s; "
-          f"reextract {docs} docs in {best_rx:5.1f} s = {out['reextract_docs_per_second']:6.2f} docs/s; "
-          f"RSS MB workers {out['worker_rss_mb']}, children {out['child_rss_mb']}", flush=True)
+           "child_rss_mb": sorted(c for m in memory.values() for c in m[1]), "load": os.getloadavg()[0]}
+    print(f"  {label:<34} start {start:5.1f} s; text documents {out['text_docs_per_second']:6.2f} docs/s; "
+          f"reextract --force {docs} docs in {rx:5.1f} s = {out['reextract_docs_per_second']:6.3f} docs/s; "
+          f"RSS MB workers {out['worker_rss_mb']}, children {out['child_rss_mb']}; load {out['load']:.1f}", flush=True)
     return out
 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--rounds", type=int, default=2)
+    ap.add_argument("--rounds", type=int, default=3, help="rounds of the text documents (best is kept)")
     ap.add_argument("--quick", action="store_true", help="one round")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
     rounds = 1 if args.quick else max(1, args.rounds)
 
-    # every round reads cold: the OCR reader's in-process page cache would make a second round of the demo's
+    # every round reads cold: the OCR reader's in-process page cache would make a second read of the demo's
     # scanned report free in one process and not in another (workers and their children inherit this)
     os.environ["NIANBAO_OCR_CACHE_PAGES"] = "0"
     from flows import prefect_env
@@ -151,61 +160,77 @@ def main() -> int:
     try:
         t = time.perf_counter()
         data, items = prepare(work)
-        print(f"demo data: {len(items)} stored documents (crawl + extract + load in {time.perf_counter() - t:.1f} s); "
-              f"{os.cpu_count()} CPUs; best of {rounds} round(s)", flush=True)
+        text = [it for it in items if not extract_stage._weight(it)]
+        print(f"demo data: {len(items)} stored documents, {len(items) - len(text)} of them read with OCR'd pictures "
+              f"(crawl + extract + load in {time.perf_counter() - t:.1f} s); {os.cpu_count()} CPUs; load "
+              f"{os.getloadavg()[0]:.1f}; text documents best of {rounds} round(s)", flush=True)
 
-        # baseline: this process reads every document in turn
+        # baseline: this process reads every document in turn (each timed: the longest bounds any speed-up)
+        per_doc = []
+        for it in items:
+            t = time.perf_counter()
+            extract_stage.extract_many(str(data), [it], force=True)
+            per_doc.append(time.perf_counter() - t)
         best_one = float("inf")
         for _ in range(rounds):
             t = time.perf_counter()
-            extract_stage.extract_many(str(data), items, force=True)
+            extract_stage.extract_many(str(data), text, force=True)
             best_one = min(best_one, time.perf_counter() - t)
-        one = {"label": "one process (no pool)", "workers": 1, "extract_seconds": round(best_one, 3),
-               "extract_docs_per_second": round(len(items) / best_one, 2)}
-        print(f"  {one['label']:<34} extraction {one['extract_docs_per_second']:6.2f} docs/s", flush=True)
-        best_pool = float("inf")
-        groups = extract_stage.batches(items, 25)
-        for _ in range(rounds):
-            t = time.perf_counter()
-            extract_stage.extract_batches(data, groups, workers=2, force=True)
-            best_pool = min(best_pool, time.perf_counter() - t)
-        pool = {"label": "process pool, 2 workers (no Dask)", "workers": 2, "extract_seconds": round(best_pool, 3),
-                "extract_docs_per_second": round(len(items) / best_pool, 2)}
-        print(f"  {pool['label']:<34} extraction {pool['extract_docs_per_second']:6.2f} docs/s (pool start included)",
+        total, longest = sum(per_doc), max(per_doc)
+        one = {"label": "one process (no pool, no Dask)", "workers": 1, "all_seconds": round(total, 3),
+               "all_docs_per_second": round(len(items) / total, 3), "longest_document_seconds": round(longest, 3),
+               "text_seconds": round(best_one, 3), "text_docs_per_second": round(len(text) / best_one, 2)}
+        print(f"  {one['label']:<34} every document {total:6.1f} s (longest {longest:.1f} s) = "
+              f"{one['all_docs_per_second']:6.3f} docs/s; text documents {one['text_docs_per_second']:6.2f} docs/s",
               flush=True)
 
-        local1 = time_cluster("local Dask cluster, 1 worker", lambda: Cluster(None, 1), data, items, rounds)
-        local2 = time_cluster("local Dask cluster, 2 workers", lambda: Cluster(None, 2), data, items, rounds)
+        local1 = time_cluster("local Dask cluster, 1 worker", lambda: Cluster(None, 1), data, text, rounds)
+        local2 = time_cluster("local Dask cluster, 2 workers", lambda: Cluster(None, 2), data, text, rounds)
         address, procs = start_dask(work, 2)
-        remote = time_cluster("dask scheduler + 2 dask workers", lambda: Cluster(address), data, items, rounds)
+        remote = time_cluster("dask scheduler + 2 dask workers", lambda: Cluster(address), data, text, rounds)
     finally:
         stop_all(procs)
         shutil.rmtree(work, ignore_errors=True)
 
     base1 = local1["reextract_docs_per_second"]
+    # The longest document cannot be split over workers: two workers can at best finish in max(T/2, longest).
+    bound = total / max(total / 2, longest)
+    target2 = round(0.9 * bound, 2)
 
-    def rx_row(id_: str, r: dict, baseline: str, ratio: float, ratio_of: str, target: float) -> dict:
-        return benchout.row(id_, f"re-extraction, {r['label']}", ratio=round(ratio, 3), ratio_of=ratio_of,
-                            value=f"{r['reextract_docs_per_second']:.2f} docs/s", baseline=baseline,
-                            target=f">= {target:g}x", passed=ratio >= target,
-                            note=(f"extraction alone {r['extract_docs_per_second']:.2f} docs/s; "
-                                  f"cluster start {r['start_seconds']:.1f} s"), **r)
+    def row(id_: str, stage: str, r: dict, value: str, baseline: str, ratio: float, ratio_of: str, target: float,
+            note: str) -> dict:
+        return benchout.row(id_, stage, ratio=round(ratio, 3), ratio_of=ratio_of, value=value, baseline=baseline,
+                            target=f">= {target:g}x", passed=ratio >= target, note=note, **r)
 
-    # Targets (ours; the issue sets none for these rows): a Dask worker with its capped child costs at most 10%
-    # against reading in this process alone, and two workers on two cores give at least 1.5x one (75% of linear,
-    # with the single-writer load of reextract included).
+    rx = lambda r: f"{r['reextract_docs_per_second']:.3f} docs/s"  # noqa: E731
+    bound_note = (f"the scanned report takes {longest:.0f} s of {total:.0f} s in one process and cannot be split: "
+                  f"2 workers can reach at most {bound:.2f}x; target 90% of that")
     rows = [
-        rx_row("reextract_local1", local1, f"one process, no pool: {one['extract_docs_per_second']:.2f} docs/s",
-               local1["extract_docs_per_second"] / one["extract_docs_per_second"],
-               "extraction docs/s: 1 Dask worker (capped child) / this process alone", 0.9),
-        rx_row("reextract_local2", local2, f"1 local worker: {base1:.2f} docs/s", local2["reextract_docs_per_second"] / base1,
-               "reextract --force docs/s: 2 local workers / 1", 1.5),
-        rx_row("reextract_dask2", remote, f"1 local worker: {base1:.2f} docs/s", remote["reextract_docs_per_second"] / base1,
-               "reextract --force docs/s: 2 dask workers / 1 local worker", 1.5),
+        row("reextract_local1", "re-extraction (reextract --force), 1 local worker", local1, rx(local1),
+            f"one process, no Dask: {one['all_docs_per_second']:.3f} docs/s",
+            local1["reextract_docs_per_second"] / one["all_docs_per_second"],
+            "docs/s: reextract --force on 1 Dask worker (capped child, load included) / every document read in turn "
+            "in one process", 0.9, f"cluster start {local1['start_seconds']:.1f} s (not timed)"),
+        row("reextract_local2", "re-extraction (reextract --force), 2 local workers", local2, rx(local2),
+            f"1 local worker: {base1:.3f} docs/s", local2["reextract_docs_per_second"] / base1,
+            "docs/s: reextract --force, 2 local workers / 1", target2, bound_note),
+        row("reextract_dask2", "re-extraction (reextract --force), dask scheduler + 2 workers", remote, rx(remote),
+            f"1 local worker: {base1:.3f} docs/s", remote["reextract_docs_per_second"] / base1,
+            "docs/s: reextract --force, 2 dask workers / 1 local worker", target2, bound_note),
+        row("extract_text_local2", "extraction of the demo's text documents (no OCR), 2 local workers", local2,
+            f"{local2['text_docs_per_second']:.2f} docs/s", f"1 local worker: {local1['text_docs_per_second']:.2f} docs/s",
+            local2["text_docs_per_second"] / local1["text_docs_per_second"], "docs/s: 2 local workers / 1", 1.5,
+            f"one process alone {one['text_docs_per_second']:.2f} docs/s"),
+        row("extract_text_dask2", "extraction of the demo's text documents (no OCR), dask scheduler + 2 workers",
+            remote, f"{remote['text_docs_per_second']:.2f} docs/s",
+            f"1 local worker: {local1['text_docs_per_second']:.2f} docs/s",
+            remote["text_docs_per_second"] / local1["text_docs_per_second"], "docs/s: 2 dask workers / 1 local worker",
+            1.5, ""),
     ]
-    benchout.write("bench_scale", rows, one_process=one, process_pool=pool, documents=len(items), rounds=rounds)
+    benchout.write("bench_scale", rows, one_process=one, documents=len(items), text_documents=len(text),
+                   rounds=rounds, speedup_bound_two_workers=bound)
     if args.json:
-        print(json.dumps({"one": one, "pool": pool, "local1": local1, "local2": local2, "dask2": remote}, indent=2))
+        print(json.dumps({"one": one, "local1": local1, "local2": local2, "dask2": remote}, indent=2))
     return 0
 
 

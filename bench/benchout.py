@@ -34,7 +34,8 @@ def write(producer: str, rows: list[dict[str, Any]], **context: Any) -> Path:
     OUT_DIR.mkdir(parents=True, exist_ok=True)
     path = OUT_DIR / f"{producer}.json"
     doc = {"producer": producer, "measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-           "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "node": platform.node()},
+           "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "node": platform.node(),
+                       "load": [round(x, 2) for x in os.getloadavg()]},  # 1, 5, 15 min when the rows were written
            "context": context, "rows": rows}
     tmp = path.with_suffix(f".tmp{os.getpid()}")
     tmp.write_text(json.dumps(doc, ensure_ascii=False, indent=1), encoding="utf-8")
@@ -54,5 +55,6 @@ def read_all(out_dir: Path | None = None) -> dict[str, dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {}
     for doc in sorted(docs, key=lambda d: d.get("measured_at", "")):
         for r in doc.get("rows", []):
-            out[r["id"]] = {**r, "producer": doc.get("producer"), "measured_at": doc.get("measured_at")}
+            out[r["id"]] = {**r, "producer": doc.get("producer"), "measured_at": doc.get("measured_at"),
+                            "load": (doc.get("machine") or {}).get("load")}
     return out

@@ -15,6 +15,7 @@ already in bench/out without running anything.
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import subprocess
 import sys
@@ -46,6 +47,8 @@ ROWS = [
     ("reextract_local1", "re-extraction, 1 local worker"),
     ("reextract_local2", "re-extraction, 2 local workers"),
     ("reextract_dask2", "re-extraction, 2-worker Dask cluster"),
+    ("extract_text_local2", "extraction, demo text documents, 2 local workers"),
+    ("extract_text_dask2", "extraction, demo text documents, 2-worker Dask"),
 ]
 
 
@@ -95,7 +98,14 @@ def table(results: dict[str, dict]) -> str:
     out = [fmt(head), "  ".join("-" * w for w in widths)] + [fmt(x) for x in lines]
     notes = [f"  {stage}: ratio = {results[rid]['ratio_of']}" for rid, stage in ROWS
              if rid in results and results[rid].get("ratio_of")]
-    return "\n".join(out + ["", "ratios:"] + notes)
+    remarks = [f"  {stage}: {results[rid]['note']}" for rid, stage in ROWS if rid in results and results[rid].get("note")]
+    when: dict[str, tuple] = {}
+    for r in results.values():
+        when.setdefault(r.get("producer") or "?", (r.get("measured_at"), r.get("load")))
+    produced = [f"  {p}: {at}, load average {' / '.join(str(x) for x in (load or []))}"
+                for p, (at, load) in sorted(when.items(), key=lambda kv: kv[1][0] or "")]
+    return "\n".join(out + ["", "ratios:"] + notes + ["", "notes:"] + remarks
+                     + ["", f"written by (load: 1 / 5 / 15 min on {os.cpu_count()} cores):"] + produced)
 
 
 def main() -> int:
