@@ -33,6 +33,7 @@ ORDER = ["bench_extract.py", "bench_formats.py", "bench_ocr.py", "bench_crawl.py
 QUICK_ARGS = {
     "bench_extract.py": ["--rounds", "2"],
     "bench_formats.py": ["--files", "2", "--rounds", "1"],
+    "bench_ocr.py": ["--max-pages", "2"],
     "bench_crawl.py": ["--bench-seconds", "5"],
     "bench_warehouse.py": ["--reports", "10000", "--no-export"],
     "bench_scale.py": ["--quick"],
