@@ -59,6 +59,12 @@ def cache_path(data_dir: Path, sha256: str, version: str) -> Path:
     return Path(data_dir) / "extracted" / sha256[:2] / f"{sha256}.{version}.json"
 
 
+def pictures_memo_path(data_dir: Path, sha256: str) -> Path:
+    """The pictures a report page (by its body's sha256) was last read with: a page whose body did not change is
+    not asked for its pictures again, so a later run reads it with these (flows/extract_stage.py)."""
+    return Path(data_dir) / "extracted" / sha256[:2] / f"{sha256}.pictures.json"
+
+
 def columnar_paths(results_path: Path) -> dict[str, Path]:
     """The columnar files of an extraction results file: {"docs": …, "cells": …, "checks": …}."""
     p = Path(results_path)

@@ -128,14 +128,37 @@ def extract_document(doc: ParsedDocument, source: str, url: str | None = None, s
             if cv.unit:
                 res.units[key] = cv.unit
     res.cells = cells
+    unplaced = _unplaced_ocr_rows(doc, tables, cells)
     unprinted: dict[str, list[str]] = {}
     res.checks = _checks(template, cells, tables, squashed, unprinted)
     res.checks += _formula_checks(doc)
     res.verified, res.unverified_reasons = checks_mod.verdict(tables, res.checks, unprinted, list(keys))
+    if unplaced:
+        res.verified = False
+        res.unverified_reasons += unplaced
     if res.agency is None and meta.agency_reason:
         # the figures may be verified; who published them is not known: say why (core.titles.parse_title)
         res.reason = f"agency unreadable: {meta.agency_reason}"
     return res
+
+
+def _unplaced_ocr_rows(doc: ParsedDocument, tables: TableResult, cells: dict) -> list[str]:
+    """In an OCR'd table, a row whose count of values differs from its columns was placed by position: a value
+    lost under a stamp or a split box shifts the rest into the wrong columns.  A text layer keeps such a row
+    (its report is unverified by layout.row_values); for OCR the placement is a guess, and OCR never stores a
+    guess: the row's values become null, the printed text stays in `raw`, and the reason names the row."""
+    if doc.layout != "ocr" or not tables.row_problems:
+        return []
+    reasons = []
+    for problem in tables.row_problems:
+        prefix, _, what = problem.partition(":")
+        nulled = [k for k in cells if k.startswith(prefix + ".") and "." not in k[len(prefix) + 1:]
+                  and cells[k] is not None]
+        for k in nulled:
+            cells[k] = None
+        reasons.append(f"ocr: {prefix} values not placed with confidence ({what.strip()}); "
+                       f"{len(nulled)} values kept null")
+    return reasons
 
 
 def _checks(template: str, cells: dict, tables: TableResult, squashed: str, unprinted: dict) -> list[dict]:

@@ -21,7 +21,7 @@ from multiprocessing import get_context
 from pathlib import Path
 
 from core.columnar import write_columnar
-from core.layout import cache_path, raw_path
+from core.layout import cache_path, pictures_memo_path, raw_path
 from core.records import UNREADABLE, ExtractResult, read_manifest, write_jsonl_atomic
 
 
@@ -95,6 +95,8 @@ def extract_one(data_dir: Path, sha256: str, url: str, force: bool = False,
 
         out = picture_part(url, sha256, part_of).to_dict()
         return out
+    if not pictures:
+        pictures = _remembered_pictures(data_dir, sha256)
     if pictures:
         return _extract_with_pictures(data_dir, sha256, url, pictures, force)
     cache = cache_path(data_dir, sha256, EXTRACTOR_VERSION)
@@ -125,11 +127,38 @@ def extract_one(data_dir: Path, sha256: str, url: str, force: bool = False,
     return result
 
 
+def _remembered_pictures(data_dir: Path, sha256: str) -> tuple[tuple[str, str], ...]:
+    """The pictures this page body was last read with, when every one of them is still stored.
+
+    A report page answered 304 (or fetched again with the same bytes) is not asked for its attachments again, so
+    its pictures are not in that run's manifest.  Read alone, a page whose tables are pictures would turn from a
+    report with cells into `no_tables` on a night when nothing changed; the same bytes link the same pictures.
+    """
+    memo = pictures_memo_path(data_dir, sha256)
+    try:
+        pictures = tuple((str(u), str(s)) for u, s in json.loads(memo.read_text(encoding="utf-8")))
+    except (OSError, ValueError, TypeError):
+        return ()
+    if not pictures or not all(raw_path(data_dir, s).is_file() for _, s in pictures):
+        return ()
+    return pictures
+
+
+def _remember_pictures(data_dir: Path, sha256: str, pictures: tuple[tuple[str, str], ...]) -> None:
+    memo = pictures_memo_path(data_dir, sha256)
+    memo.parent.mkdir(parents=True, exist_ok=True)
+    tmp = memo.with_suffix(f".tmp{os.getpid()}")
+    tmp.write_text(json.dumps([list(p) for p in pictures], ensure_ascii=False), encoding="utf-8")
+    os.replace(tmp, memo)
+
+
 def _extract_with_pictures(data_dir: Path, sha256: str, url: str, pictures: tuple[tuple[str, str], ...],
                            force: bool) -> dict:
     """A report page read with its pictures; cached under a key of the page and every picture."""
     from extract.pipeline import EXTRACTOR_VERSION
     from extract.scans import extract_page_with_pictures, group_sha
+
+    _remember_pictures(data_dir, sha256, pictures)
 
     cache = cache_path(data_dir, group_sha(sha256, [s for _, s in pictures]), EXTRACTOR_VERSION)
     if not force and cache.is_file():

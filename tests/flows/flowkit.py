@@ -125,7 +125,7 @@ def wh_snapshot(db_path: Path) -> dict[str, Any]:
     con = duckdb.connect(str(db_path), read_only=True)
     try:
         cols = ["report_id", "source_url", "status", "reason", "agency", "report_year", "template", "document_url",
-                "document_sha256", "cells_count", "portal_id"]
+                "document_sha256", "cells_count", "portal_id", "verified", "layout"]
         reports = [dict(zip(cols, r)) for r in con.execute(f"SELECT {', '.join(cols)} FROM reports").fetchall()]
         cells: dict[str, dict[str, float | None]] = {}
         n_cells = 0
@@ -181,9 +181,8 @@ def truth_mismatches(run: dict) -> list[str]:
             if w is None:
                 problems.append(f"missing: {r['url']} ({r['format']}, {r['title']})")
                 continue
-            if r["format"] == "image":  # the numbers are only in scanned JPEGs
-                if w["status"] != "no_tables":
-                    problems.append(f"image-only report {r['url']}: status {w['status']}, want no_tables")
+            if r["format"] == "image":  # the numbers are only in scanned JPEGs: read by OCR (issue 13)
+                problems += _ocr_mismatches(r, w, wh["cells"].get(w["report_id"], {}))
                 continue
             t = r["truth"]
             got = (w["status"], w["agency"], w["report_year"], w["template"])
@@ -318,3 +317,24 @@ def need(res: dict[str, Any], *labels: str) -> list[dict[str, Any]]:
             f"{label}: nianbao run exited {r['rc']}\n{r['error'] or ''}\n{tail(Path(res['driver_log']))}")
         out.append(r)
     return out
+
+
+def _ocr_mismatches(r: dict, w: dict, cells: dict) -> list[str]:
+    """A report whose tables are scanned pictures: read by OCR into cells.  Every value stored is the truth's;
+    a value OCR could not confirm is null, and then the report is not verified (never a guess, never silent)."""
+    t = r["truth"]
+    if (w["status"], w["template"]) != ("ok", t["template"]):
+        return [f"image-only report {r['url']}: {(w['status'], w['template'])} != ('ok', {t['template']!r}) "
+                f"({w['reason']})"]
+    problems = []
+    if w.get("layout") not in (None, "ocr"):
+        problems.append(f"image-only report {r['url']}: layout {w.get('layout')!r}, want ocr")
+    read = {k: v for k, v in cells.items() if v is not None}
+    if not read:
+        problems.append(f"image-only report {r['url']}: no cell read")
+    wrong = {k: (v, t["cells"].get(k)) for k, v in read.items() if t["cells"].get(k) != v}
+    if wrong:
+        problems.append(f"image-only report {r['url']}: {len(wrong)} wrong cells, e.g. {dict(list(wrong.items())[:3])}")
+    if len(read) < len(t["cells"]) and w.get("verified"):
+        problems.append(f"image-only report {r['url']}: {len(t['cells']) - len(read)} cells null, yet verified")
+    return problems
