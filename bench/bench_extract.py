@@ -21,6 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import benchout  # noqa: E402
 from core.decode import decode_bytes  # noqa: E402
 from extract.pipeline import extract_bytes  # noqa: E402
 
@@ -86,6 +87,12 @@ def main() -> int:
     print(f"cost ratio ours/trafilatura, CPU:  {med(r_cpu):.3f} (rounds {min(r_cpu):.3f}-{max(r_cpu):.3f})"
           f"  target <= {TARGET:.2f}: {'pass' if ok else 'FAIL'}")
     print(f"cost ratio ours/trafilatura, wall: {med(r_wall):.3f} (rounds {min(r_wall):.3f}-{max(r_wall):.3f})")
+    benchout.write("bench_extract", [benchout.row(
+        "html", "HTML extraction", ratio=round(med(r_cpu), 3),
+        ratio_of="CPU cost per page: extract_bytes / trafilatura (median of alternating rounds)",
+        value=f"{1000 * med(o_cpu) / n:.2f} ms/page", baseline=f"trafilatura.extract {1000 * med(t_cpu) / n:.2f} ms/page",
+        target="<= 0.10x (issue 12)", passed=ok, pages=n, rounds=args.rounds,
+        ratio_range=[round(min(r_cpu), 3), round(max(r_cpu), 3)], ratio_wall=round(med(r_wall), 3))])
     return 0
 
 

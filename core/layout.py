@@ -4,6 +4,9 @@
       raw/ab/<sha256>                 every fetched body, content-addressed (file name = full hex digest)
       runs/RUN_ID/                    one crawl: manifest.jsonl, portals.jsonl, run.json, sources.yaml, crawl.log,
                                       stats.json, extracted.jsonl (the extraction results the loader reads)
+      runs/RUN_ID/shards/NNN/         a crawl sharded by host across workers (flows): each shard's own
+                                      manifest.jsonl, portals.jsonl, run.json, crawl.log...; the run's files are
+                                      the top-level ones followed by every shard's, in shard order (run_files)
       extracted/ab/<sha>.<ver>.json   the extraction cache per body and extractor version
       state/crawl.sqlite              the crawler's increment state
       warehouse/nianbao.duckdb        the published warehouse (replaced atomically by each load)
@@ -11,6 +14,8 @@
       site/                           the static website (`nianbao site`), rebuilt after each nightly run
 
 RUN_ID is `YYYYmmddTHHMMSSZ` (UTC) plus an optional suffix; it never holds a path separator.
+Readers of a run (the extract stage, the loader) go through `run_files` / core.records.read_manifest, so a
+sharded run and a one-process run are one contract.
 """
 from __future__ import annotations
 
@@ -25,6 +30,7 @@ SOURCES_FILE = "sources.yaml"
 CRAWL_LOG = "crawl.log"
 STATS_FILE = "stats.json"
 RESULTS_FILE = "extracted.jsonl"
+SHARDS_DIR = "shards"
 RUN_REPORT_FILE = "report.html"  # the run report (flows/run_report.py)
 # The same results in columns, beside the JSON Lines (written by the extract stage, read by the loader):
 # <name>.docs.parquet (one row per result), <name>.cells.parquet, <name>.checks.parquet (core/columnar.py)
@@ -72,6 +78,30 @@ def runs_dir(data_dir: Path) -> Path:
 
 def run_dir(data_dir: Path, run_id: str) -> Path:
     return runs_dir(data_dir) / run_id
+
+
+def shard_dir(run_dir: Path, index: int) -> Path:
+    """Where shard `index` of a sharded crawl writes its part of the run."""
+    return Path(run_dir) / SHARDS_DIR / f"{index:03d}"
+
+
+def shard_dirs(run_dir: Path) -> list[Path]:
+    """The shard folders of a run, in shard order (only all-digit names: a failed attempt moved aside is not read)."""
+    folder = Path(run_dir) / SHARDS_DIR
+    if not folder.is_dir():
+        return []
+    return sorted((p for p in folder.iterdir() if p.is_dir() and p.name.isdigit()), key=lambda p: int(p.name))
+
+
+def run_files(run_dir: Path, name: str) -> list[Path]:
+    """Every existing copy of a run file (e.g. MANIFEST_FILE): the run's own, then each shard's in order."""
+    paths = [Path(run_dir) / name] + [d / name for d in shard_dirs(run_dir)]
+    return [p for p in paths if p.is_file()]
+
+
+def is_run_dir(run_dir: Path) -> bool:
+    """A crawl run: it has a manifest of its own or in a shard."""
+    return bool(run_files(run_dir, MANIFEST_FILE))
 
 
 def state_dir(data_dir: Path) -> Path:

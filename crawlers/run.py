@@ -112,7 +112,8 @@ def crawl(sources: Path | str | None, data_dir: Path | str, only: list[str] | No
           platform: str = "auto", full: bool = False, polite: bool = True, run_id: str | None = None,
           settings: dict[str, Any] | None = None, timeout: float | None = None,
           progress: Callable[[dict[str, Any]], None] | None = None, log_level: str = "INFO",
-          python: str | None = None) -> CrawlSummary:
+          python: str | None = None, run_dir: Path | str | None = None,
+          state_path: Path | str | None = None) -> CrawlSummary:
     """Crawl the selected portals into DATA_DIR/runs/RUN_ID and return the summary.
 
     sources: a sources YAML (None: the national default, or `url`); only/province/region select portals;
@@ -120,12 +121,14 @@ def crawl(sources: Path | str | None, data_dir: Path | str, only: list[str] | No
     polite=False: no delays, 16 requests per host, no AutoThrottle (benchmarks against the local test portal
     only); settings: extra Scrapy settings; progress: called about once a second with
     {"rows", "portals_done", "portals_total", "elapsed"}.
+    run_dir and state_path are for a crawl shard (crawlers/shards.py): its part of the run directory
+    (DATA_DIR/runs/RUN_ID/shards/NNN) and its own copy of the increment state.
     Raises UserError for bad input; a crawl that fails to run returns returncode != 0 (see `ok`).
     """
     src = resolve_sources(sources, url=url, platform=platform, only=only, province=province, region=region)
     data_dir = Path(data_dir).resolve()
     run_id = run_id or new_run_id()
-    run_dir = layout.run_dir(data_dir, run_id)
+    run_dir = Path(run_dir).resolve() if run_dir else layout.run_dir(data_dir, run_id)
     if run_dir.exists() and any(run_dir.iterdir()):
         raise UserError(f"run directory already exists: {run_dir}")
     run_dir.mkdir(parents=True, exist_ok=True)
@@ -157,6 +160,8 @@ def crawl(sources: Path | str | None, data_dir: Path | str, only: list[str] | No
            "-a", f"run_dir={run_dir}", "-a", f"data_dir={data_dir}", "-a", f"sources={sources_file}",
            "-a", f"run_id={run_id}", "-a", f"full={'1' if full else '0'}",
            "-a", f"options={json.dumps(options, ensure_ascii=False)}"]
+    if state_path:
+        cmd += ["-a", f"state={Path(state_path).resolve()}"]
     for k, v in all_settings.items():
         cmd += ["-s", f"{k}={json.dumps(v) if isinstance(v, (dict, list)) else v}"]
     env = dict(os.environ)

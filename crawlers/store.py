@@ -299,13 +299,14 @@ class State:
 class CrawlStore:
     """Everything one crawl run writes: raw bodies, the run's manifest and portal rows, the increment state."""
 
-    def __init__(self, data_dir: Path, run_dir: Path, run_id: str):
+    def __init__(self, data_dir: Path, run_dir: Path, run_id: str, state_path: Path | None = None):
         self.data_dir = Path(data_dir)
         self.run_dir = Path(run_dir)
         self.run_id = run_id
         self.run_dir.mkdir(parents=True, exist_ok=True)
         self.raw = RawStore(layout.raw_dir(self.data_dir))
-        self.state = State(layout.crawl_state_path(self.data_dir))
+        # a crawl shard works on its own copy of its portals' state (crawlers/shards.py)
+        self.state = State(Path(state_path) if state_path else layout.crawl_state_path(self.data_dir))
         self.manifest = JsonlWriter(self.run_dir / layout.MANIFEST_FILE)
         self.portals = JsonlWriter(self.run_dir / layout.PORTALS_FILE)
         self.rows = 0

@@ -1,10 +1,11 @@
 """The Prefect flows: nightly (crawl → extract → load → checks → export), backfill and reextract.
 
 Import `flows.prefect_env.configure()` before this module when running without a server.
-The crawl runs `scrapy crawl` in a subprocess (Twisted's reactor cannot restart in one process);
-extraction runs in parallel worker processes, in batches; loading is done by one writer that
-publishes the warehouse atomically, so a failure at any stage leaves the published warehouse
-as it was.
+The crawl and the extraction run on a Dask cluster (flows/cluster.py: a LocalCluster sized to the cores,
+or the scheduler at `dask_address`): the crawl as shards by host, each its own `scrapy crawl` subprocess
+(Twisted's reactor cannot restart in one process), the extraction as batches in capped child processes of
+the workers. Loading is done here by one writer that publishes the warehouse atomically, so a failure at any
+stage leaves the published warehouse as it was.
 """
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from prefect import flow, get_run_logger, task
 
 from core import layout
 from flows import extract_stage, run_report, stages
+from flows.cluster import Cluster, activate, active_cluster
 from flows.progress import current
 
 BATCH_SIZE = stages.BATCH_SIZE
@@ -37,6 +39,8 @@ class RunSummary:
     quality: dict[str, Any] = field(default_factory=dict)
     snapshot: str | None = None
     warehouse: str | None = None
+    # the Dask cluster of the run: address (None: a LocalCluster), workers, slots, and the crawl's shards
+    cluster: dict[str, Any] = field(default_factory=dict)
     # wall seconds per stage: crawl, extract, load, checks, export, total (the flow body); the CLI adds
     # flow (the whole flow call), prefect (flow - total: Prefect's start-up and orchestration) and wall
     seconds: dict[str, float] = field(default_factory=dict)
@@ -47,23 +51,34 @@ class RunSummary:
 
 @task(name="crawl", retries=2, retry_delay_seconds=[15, 60])
 def crawl_task(sources: str | None, data_dir: str, only: list[str] | None, full: bool) -> dict[str, Any]:
+    """The crawl, sharded by host over the run's cluster (one `scrapy crawl` per shard)."""
     with current().stage("crawl (portals)") as st:
-        out = stages.crawl(Path(sources) if sources else None, Path(data_dir), only=only, full=full,
-                           on_progress=st.update)
+        out = stages.crawl_sharded(Path(sources) if sources else None, Path(data_dir), _cluster(), only=only,
+                                   full=full, on_progress=st.update)
         st.done(f"{out['pages']} responses, {out['reports']} reports, {len(out['portals'])} portals")
     return out
 
 
+def _cluster() -> Cluster:
+    cluster = active_cluster()
+    if cluster is None:
+        raise RuntimeError("the crawl and extract tasks run inside a flow's cluster (flows.cluster.activate)")
+    return cluster
+
+
 @task(name="extract")
-def extract_task(data_dir: str, run_dir: str, workers: int) -> dict[str, Any]:
-    """Extract every document of the run in parallel processes, batch by batch."""
+def extract_task(data_dir: str, run_dir: str, workers: int | None = None) -> dict[str, Any]:
+    """Extract every document of the run as batches on the run's cluster (`workers` is kept for callers of
+    the earlier signature; the cluster's size decides)."""
     refs = extract_stage.documents_of_run(Path(run_dir))
     groups = extract_stage.batches(refs, BATCH_SIZE)
     from extract.pipeline import EXTRACTOR_VERSION
 
     cached = sum(layout.cache_path(Path(data_dir), r.sha256, EXTRACTOR_VERSION).is_file() for r in refs)
     with current().stage("extract", total=len(refs)) as st:
-        results = extract_stage.extract_batches(Path(data_dir), groups, workers, on_batch=st.advance)
+        cluster_report: dict[str, Any] = {}
+        results = extract_stage.extract_on_cluster(_cluster(), Path(data_dir), groups, on_batch=st.advance,
+                                                   report=cluster_report)
         statuses: dict[str, int] = {}
         for r in results:
             statuses[r["status"]] = statuses.get(r["status"], 0) + 1
@@ -73,7 +88,10 @@ def extract_task(data_dir: str, run_dir: str, workers: int) -> dict[str, Any]:
         st.done(f"{len(results)} documents ({len(refs) - cached} new), "
                 + ", ".join(f"{k} {v}" for k, v in sorted(statuses.items()))
                 + (f"; {ocr_pages} scanned pages OCR'd" if ocr_pages else ""))
-    return {"path": str(path), "documents": len(results), "new": len(refs) - cached, "statuses": statuses}
+    return {"path": str(path), "documents": len(results), "new": len(refs) - cached, "statuses": statuses,
+            "batches": cluster_report.get("batches", 0),
+            "batches_failed_on_cluster": cluster_report.get("batches_failed_on_cluster", 0),
+            "cluster_error": cluster_report.get("cluster_error")}
 
 
 @task(name="load")
@@ -107,7 +125,7 @@ def export_task(data_dir: str, out_dir: str | None) -> str:
 
 
 def _pipeline(sources: str | None, data_dir: str, only: list[str] | None, full: bool, export: bool,
-              out_dir: str | None, workers: int | None) -> dict[str, Any]:
+              out_dir: str | None, workers: int | None, dask_address: str | None = None) -> dict[str, Any]:
     logger = get_run_logger()
     summary = RunSummary()
     t = time.perf_counter()
@@ -120,10 +138,17 @@ def _pipeline(sources: str | None, data_dir: str, only: list[str] | None, full: 
         finally:
             summary.seconds[stage] = round(time.perf_counter() - t0, 3)
 
-    crawl = timed("crawl", crawl_task, sources, data_dir, only, full)
-    summary.run_id, summary.run_dir, summary.portals = crawl["run_id"], crawl["run_dir"], crawl["portals"]
-    ext = timed("extract", extract_task, data_dir, crawl["run_dir"], workers or extract_stage.default_workers())
-    summary.documents, summary.extracted_new, summary.statuses = ext["documents"], ext["new"], ext["statuses"]
+    # crawl shards and extraction batches run on the cluster; loading stays here (one writer)
+    t_cluster = time.perf_counter()
+    with Cluster(dask_address, workers) as cluster, activate(cluster):
+        summary.seconds["cluster"] = round(time.perf_counter() - t_cluster, 3)  # start-up (or connection)
+        summary.cluster = {"address": cluster.address, "workers": cluster.worker_count(), "slots": cluster.slots()}
+        crawl = timed("crawl", crawl_task, sources, data_dir, only, full)
+        summary.run_id, summary.run_dir, summary.portals = crawl["run_id"], crawl["run_dir"], crawl["portals"]
+        summary.cluster["shards"] = crawl.get("shards", [])
+        ext = timed("extract", extract_task, data_dir, crawl["run_dir"])
+        summary.documents, summary.extracted_new, summary.statuses = ext["documents"], ext["new"], ext["statuses"]
+        summary.cluster.update({k: ext[k] for k in ("batches", "batches_failed_on_cluster", "cluster_error")})
     summary.load = timed("load", load_task, data_dir, crawl["run_dir"], ext["path"])
     summary.quality = timed("checks", checks_task, data_dir)
     if export:
@@ -137,26 +162,32 @@ def _pipeline(sources: str | None, data_dir: str, only: list[str] | None, full: 
 
 @flow(name="nightly", log_prints=False)
 def nightly(sources: str | None, data_dir: str, only: list[str] | None = None, export: bool = True,
-            out_dir: str | None = None, workers: int | None = None) -> dict[str, Any]:
-    """One incremental crawl of every portal in `sources`, then extract, load, check and export."""
-    return _pipeline(sources, data_dir, only, False, export, out_dir, workers)
+            out_dir: str | None = None, workers: int | None = None,
+            dask_address: str | None = None) -> dict[str, Any]:
+    """One incremental crawl of every portal in `sources`, then extract, load, check and export.
+    `dask_address`: a running Dask scheduler (else $NIANBAO_DASK_ADDRESS, else a LocalCluster of `workers`)."""
+    return _pipeline(sources, data_dir, only, False, export, out_dir, workers, dask_address)
 
 
 @flow(name="backfill", log_prints=False)
 def backfill(sources: str | None, data_dir: str, only: list[str] | None = None, export: bool = True,
-             out_dir: str | None = None, workers: int | None = None) -> dict[str, Any]:
+             out_dir: str | None = None, workers: int | None = None,
+             dask_address: str | None = None) -> dict[str, Any]:
     """A full crawl that ignores the increment state (new portals, years missed), then the same stages."""
-    return _pipeline(sources, data_dir, only, True, export, out_dir, workers)
+    return _pipeline(sources, data_dir, only, True, export, out_dir, workers, dask_address)
 
 
 @flow(name="reextract", log_prints=False)
-def reextract(data_dir: str, force: bool = False, export: bool = False, out_dir: str | None = None) -> dict[str, Any]:
-    """Rebuild reports and cells from the stored raw documents, without crawling."""
+def reextract(data_dir: str, force: bool = False, export: bool = False, out_dir: str | None = None,
+              workers: int | None = None, dask_address: str | None = None) -> dict[str, Any]:
+    """Rebuild reports and cells from the stored raw documents, without crawling (batches on the cluster)."""
     with current().stage("reextract") as st:
-        d = stages.reextract(Path(data_dir), force=force, wait=600.0,
-                             progress=lambda done, total: st.update(done, total)).to_dict()
+        cluster_report: dict[str, Any] = {}
+        d = stages.reextract(Path(data_dir), force=force, wait=600.0, workers=workers, dask_address=dask_address,
+                             progress=lambda done, total: st.update(done, total), report=cluster_report).to_dict()
         st.done(", ".join(f"{k} {v}" for k, v in d.items() if isinstance(v, (int, float)) and not isinstance(v, bool)))
-    out: dict[str, Any] = {"reextract": d, "quality": checks_task(data_dir)}
+    out: dict[str, Any] = {"reextract": d, "cluster": {"address": dask_address, **cluster_report},
+                           "quality": checks_task(data_dir)}
     if export:
         out["snapshot"] = export_task(data_dir, out_dir)
     return out

@@ -25,6 +25,18 @@ def seconds_line(seconds: dict[str, float]) -> str:
     return ", ".join(f"{k} {float(seconds[k]):.1f}" for k in keys)
 
 
+def _cluster_line(cluster: dict[str, Any]) -> str:
+    where = cluster.get("address") or "a local Dask cluster"
+    shards = cluster.get("shards") or []
+    line = (f"cluster          {where}: {cluster.get('workers', 0)} workers, {cluster.get('slots', 0)} slots; "
+            f"crawl in {len(shards)} shard{'s' if len(shards) != 1 else ''} by host, "
+            f"extraction in {cluster.get('batches', 0)} batches")
+    if cluster.get("batches_failed_on_cluster"):
+        line += (f"; [yellow]{cluster['batches_failed_on_cluster']} failed on the cluster and were read here "
+                 f"({cluster.get('cluster_error')})[/yellow]")
+    return line
+
+
 def _reports(n: int) -> str:
     return f"{n} report" if n == 1 else f"{n} reports"
 
@@ -48,6 +60,7 @@ def print_run_summary(summary: dict[str, Any], console, queries: bool = True) ->
     statuses = summary.get("statuses") or {}
     lines = [
         f"portals          {len(portals)}",
+        *([_cluster_line(summary["cluster"])] if summary.get("cluster") else []),
         f"reports found    {sum(int((p.get('counts') or {}).get('reports') or 0) for p in portals)} "
         f"({summary.get('documents', 0)} documents incl. attachments; {summary.get('extracted_new', 0)} newly extracted)",
         f"extracted        {quality.get('reports_ok', 0)} reports with tables in the warehouse; documents this run: "

@@ -21,7 +21,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--data-dir", default=DEFAULT_DEMO_DIR, help=f"data directory (default: ./{DEFAULT_DEMO_DIR})")
     p.add_argument("--port-base", type=int, default=DEMO_PORT_BASE,
                    help=f"first port of the demo sites (default: {DEMO_PORT_BASE}; busy ports fall back to free ones)")
-    p.add_argument("--workers", type=int, help="extraction processes (default: up to 4)")
+    p.add_argument("--workers", type=int, help="worker processes of the local Dask cluster (default: one per core)")
     p.set_defaults(func=run)
 
 

@@ -18,7 +18,17 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--only", action="append", metavar="ID", help="crawl only this portal id (repeatable)")
     p.add_argument("--no-export", action="store_true", help="skip the CSV/Parquet snapshot")
     p.add_argument("--out", help="snapshot folder (default: DATA_DIR/exports/DATE)")
-    p.add_argument("--workers", type=int, help="extraction processes (default: up to 4)")
+    _cluster_args(p)
+
+
+def _cluster_args(p: argparse.ArgumentParser) -> None:
+    """--dask-address and --workers: where crawl shards and extraction batches run (flows/cluster.py)."""
+    p.add_argument("--dask-address", metavar="tcp://HOST:PORT",
+                   help="a running Dask scheduler to run the crawl shards and extraction batches on "
+                        "(default: $NIANBAO_DASK_ADDRESS, else a local cluster on this machine; docs/scaling.md)")
+    p.add_argument("--workers", type=int,
+                   help="worker processes of the local Dask cluster (default: one per core; "
+                        "ignored with --dask-address)")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -58,6 +68,12 @@ def resolve_paths(args: argparse.Namespace) -> tuple[Path | None, Path]:
 
 def run(args: argparse.Namespace) -> int:
     sources, data_dir = resolve_paths(args)
+    from flows.cluster import check_prefect_reachable, resolve_address
+
+    dask_address = resolve_address(args.dask_address)  # a malformed address fails here, before Prefect starts
+    check_prefect_reachable(dask_address)
+    if args.workers is not None and args.workers < 1:
+        raise UserError("--workers must be at least 1")
     from flows import prefect_env
 
     prefect_env.configure(quiet=True)
@@ -74,7 +90,7 @@ def run(args: argparse.Namespace) -> int:
     t_flow = time.perf_counter()
     with reporting(reporter):
         state = flow_fn(str(sources) if sources else None, str(data_dir), only=args.only, export=not args.no_export, out_dir=args.out,
-                        workers=args.workers, return_state=True)
+                        workers=args.workers, dask_address=dask_address, return_state=True)
     flow_seconds = time.perf_counter() - t_flow
     if not state.is_completed():
         raise UserError(f"{args.flow} flow {state.name.lower()}: {_state_reason(state)}")

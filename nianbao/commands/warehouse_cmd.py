@@ -6,6 +6,8 @@ from pathlib import Path
 
 from core.errors import UserError
 
+from . import flow_cmd
+
 
 def _data_dir_arg(p: argparse.ArgumentParser) -> None:
     p.add_argument("--data-dir", type=Path, default=None,
@@ -42,7 +44,7 @@ def register(subparsers) -> None:
     p = subparsers.add_parser("reextract", help="rebuild cells from the stored raw documents (no crawling)")
     _data_dir_arg(p)
     p.add_argument("--force", action="store_true", help="re-extract every document, not only older versions")
-    p.add_argument("--workers", type=int, default=None, help="extraction processes (default: the number of cores)")
+    flow_cmd._cluster_args(p)
     p.add_argument("--wait", type=float, default=0.0, help="seconds to wait for another writer (default 0)")
     p.set_defaults(func=cmd_reextract)
 
@@ -136,6 +138,13 @@ def cmd_export(args) -> int:
 def cmd_reextract(args) -> int:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+    from flows import prefect_env
+    from flows.cluster import resolve_address
+
+    dask_address = resolve_address(args.dask_address)
+    if args.workers is not None and args.workers < 1:
+        raise UserError("--workers must be at least 1")
+    prefect_env.configure(quiet=True)  # the cluster's task runner imports Prefect (no server is started)
     from flows.stages import reextract
 
     console = _console()
@@ -146,7 +155,9 @@ def cmd_reextract(args) -> int:
         def progress(done: int, total: int) -> None:
             prog.update(task, completed=done, total=total)
 
-        s = reextract(_data_dir(args), force=args.force, workers=args.workers, wait=args.wait, progress=progress)
+        cluster: dict = {}
+        s = reextract(_data_dir(args), force=args.force, workers=args.workers, wait=args.wait, progress=progress,
+                      dask_address=dask_address, report=cluster)
     if s.skipped:
         console.print(f"every document is already extracted with version {s.version}; nothing to do (--force)")
         return 0
@@ -154,7 +165,10 @@ def cmd_reextract(args) -> int:
             ("raw body missing (kept)", s.documents_missing_raw),
             ("raw body corrupt (refused, kept)", s.documents_corrupt_raw),
             ("reports", s.reports), ("reports ok", s.reports_ok), ("cells", f"{s.cells:,}"),
-            ("seconds", f"{s.seconds:.1f}")]
+            ("seconds", f"{s.seconds:.1f}"),
+            ("cluster", f"{dask_address or 'local Dask cluster'}: {cluster.get('batches', 0)} batches"
+                        + (f", {cluster['batches_failed_on_cluster']} failed there and were read here "
+                           f"({cluster.get('cluster_error')})" if cluster.get("batches_failed_on_cluster") else ""))]
     console.print(_summary_table("re-extraction", rows))
     return 0
 

@@ -148,8 +148,10 @@ def wh_snapshot(db_path: Path) -> dict[str, Any]:
 
 
 def manifest_rows(run_dir: str | Path) -> list[dict]:
-    path = Path(run_dir) / "manifest.jsonl"
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    """Every manifest row of a run, its crawl shards' included (the flows shard the crawl by host)."""
+    from core.records import read_manifest
+
+    return [r.to_dict() for r in read_manifest(Path(run_dir))]
 
 
 def document_urls(expected_reports: list[dict]) -> set[str]:
@@ -257,6 +259,14 @@ class Driver:
     def start(self, label: str, argv: list[str]) -> Path:
         out = self.root / f"{label}.result.json"
         self.proc.stdin.write((json.dumps({"label": label, "argv": argv, "out": str(out)}) + "\n").encode())  # type: ignore[union-attr]
+        self.proc.stdin.flush()  # type: ignore[union-attr]
+        return out
+
+    def start_flow(self, label: str, flow: str, **kwargs: Any) -> Path:
+        """Call a flow of flows.nightly in the driver (e.g. "reextract", which has no command of its own)."""
+        out = self.root / f"{label}.result.json"
+        cmd = {"label": label, "flow": flow, "kwargs": kwargs, "out": str(out)}
+        self.proc.stdin.write((json.dumps(cmd) + "\n").encode())  # type: ignore[union-attr]
         self.proc.stdin.flush()  # type: ignore[union-attr]
         return out
 
