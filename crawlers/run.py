@@ -22,7 +22,7 @@ from core.errors import UserError
 from core.records import PortalRecord, read_portals
 
 from .sources import NATIONAL_CITATION, Sources, adhoc_source, load_sources, national_sources, select
-from .store import new_run_id, utcnow
+from .store import new_run_id, prepare_run_dir, utcnow
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 COUNT_KEYS = ("pages", "reports", "new", "changed", "attachments", "errors")
@@ -128,12 +128,7 @@ def crawl(sources: Path | str | None, data_dir: Path | str, only: list[str] | No
     src = resolve_sources(sources, url=url, platform=platform, only=only, province=province, region=region)
     data_dir = Path(data_dir).resolve()
     run_id = run_id or new_run_id()
-    run_dir = Path(run_dir).resolve() if run_dir else layout.run_dir(data_dir, run_id)
-    if run_dir.exists() and any(run_dir.iterdir()):
-        raise UserError(f"run directory already exists: {run_dir}")
-    run_dir.mkdir(parents=True, exist_ok=True)
-    for folder in (layout.raw_dir(data_dir), layout.state_dir(data_dir)):
-        folder.mkdir(parents=True, exist_ok=True)
+    run_dir = prepare_run_dir(data_dir, run_id, run_dir)
     header = f"Sources of nianbao crawl run {run_id}, selected from {src.path or 'the given file'}."
     if not sources and not url:
         header += "\n" + NATIONAL_CITATION

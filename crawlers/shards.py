@@ -36,7 +36,7 @@ from typing import Any
 from core import layout
 
 from .sources import NATIONAL_CITATION, Portal, Sources
-from .store import State, new_run_id, utcnow
+from .store import State, new_run_id, prepare_run_dir, utcnow
 
 INPUTS_DIR = ".inputs"  # under runs/RUN_ID/shards/: the state shares the coordinator hands out
 SHARD_STATE = "state.sqlite"  # in a shard's folder: its state after the crawl, merged by the coordinator
@@ -215,14 +215,7 @@ def start_sharded_run(sources: Sources, data_dir: Path, shards: int, *, full: bo
     """Create the run directory, plan the shards and hand out their shares of the state."""
     data_dir = Path(data_dir).resolve()
     run_id = run_id or new_run_id()
-    run_dir = layout.run_dir(data_dir, run_id)
-    if run_dir.exists() and any(run_dir.iterdir()):
-        from core.errors import UserError
-
-        raise UserError(f"run directory already exists: {run_dir}")
-    run_dir.mkdir(parents=True, exist_ok=True)
-    for folder in (layout.raw_dir(data_dir), layout.state_dir(data_dir)):
-        folder.mkdir(parents=True, exist_ok=True)
+    run_dir = prepare_run_dir(data_dir, run_id)
     header = f"Sources of nianbao crawl run {run_id} (sharded), selected from {sources.path or 'the given file'}."
     if national:
         header += "\n" + NATIONAL_CITATION

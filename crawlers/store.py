@@ -28,6 +28,21 @@ def new_run_id(suffix: str = "") -> str:
     return f"{rid}-{suffix}" if suffix else rid
 
 
+def prepare_run_dir(data_dir: Path, run_id: str, run_dir: Path | None = None) -> Path:
+    """A new, empty run directory (plus the raw store and the state folder); a run id already used is refused,
+    so two runs never write into one directory."""
+    from core import layout
+    from core.errors import UserError
+
+    run_dir = Path(run_dir).resolve() if run_dir else layout.run_dir(data_dir, run_id)
+    if run_dir.exists() and any(run_dir.iterdir()):
+        raise UserError(f"run directory already exists: {run_dir}")
+    run_dir.mkdir(parents=True, exist_ok=True)
+    for folder in (layout.raw_dir(data_dir), layout.state_dir(data_dir)):
+        folder.mkdir(parents=True, exist_ok=True)
+    return run_dir
+
+
 def utcnow() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
