@@ -46,11 +46,16 @@ def register(subparsers) -> None:
     p.add_argument("--wait", type=float, default=0.0, help="seconds to wait for another writer (default 0)")
     p.set_defaults(func=cmd_reextract)
 
-    p = subparsers.add_parser("sql", help="run a read-only SQL query on the published warehouse")
+    p = subparsers.add_parser("sql", help="run a read-only SQL query on the published warehouse",
+                              description="Run one query (SELECT or EXPLAIN) on the published warehouse. The "
+                                          "connection is read-only and contained: no file outside the warehouse "
+                                          "can be read or written, no extension installed or loaded, no setting "
+                                          "changed.")
     p.add_argument("query", help='e.g. "SELECT * FROM coverage LIMIT 10"')
     _data_dir_arg(p)
     p.add_argument("--limit", type=int, default=100, help="rows to print (default 100)")
     p.add_argument("--csv", action="store_true", help="print CSV instead of a table")
+    p.add_argument("--timeout", type=float, default=None, metavar="SECONDS", help="stop the query after this long")
     p.set_defaults(func=cmd_sql)
 
 
@@ -147,28 +152,84 @@ def cmd_reextract(args) -> int:
     return 0
 
 
+# `nianbao sql` is for reading the published warehouse and nothing else: the connection cannot touch a file
+# outside it (enable_external_access=false: no COPY TO, read_csv, read_text, glob, ATTACH, INSTALL), cannot load
+# or download extensions, and its settings are locked after the few we need; statements other than queries are
+# refused before they run. Each line is one guard of docs/reliability.md ("nianbao sql").
+SQL_CONFIG = {
+    "enable_external_access": False,
+    "autoinstall_known_extensions": False,
+    "autoload_known_extensions": False,
+    "allow_community_extensions": False,
+    "allow_unsigned_extensions": False,
+}
+# Set per connection, then locked (DuckDB refuses these as start-up options of a read-only file).
+SQL_SESSION = ("SET enable_progress_bar = false", "SET lock_configuration = true")
+SQL_ALLOWED = ("SELECT", "EXPLAIN")  # SELECT covers FROM-first, WITH, VALUES, DESCRIBE, SHOW, SUMMARIZE
+
+
+def open_readonly(path: Path):
+    """The published warehouse, read-only and contained (see SQL_CONFIG)."""
+    import duckdb
+
+    from warehouse.db import SLOW_OPTIMIZERS
+
+    try:
+        con = duckdb.connect(str(path), read_only=True, config={**SQL_CONFIG, "disabled_optimizers": SLOW_OPTIMIZERS})
+    except duckdb.ParserException:  # a DuckDB without that optimizer
+        con = duckdb.connect(str(path), read_only=True, config=SQL_CONFIG)
+    for statement in SQL_SESSION:
+        con.execute(statement)
+    return con
+
+
+def check_query(con, query: str) -> None:
+    """Refuse anything but one query (SELECT / EXPLAIN), with a one-line reason."""
+    import duckdb
+
+    try:
+        statements = con.extract_statements(query)
+    except duckdb.Error as exc:
+        raise UserError(str(exc).splitlines()[0]) from None
+    if not statements:
+        raise UserError("no SQL statement given")
+    if len(statements) > 1:
+        raise UserError(f"one query at a time ({len(statements)} statements given)")
+    kind = str(statements[0].type).rsplit(".", 1)[-1]
+    if kind not in SQL_ALLOWED:
+        raise UserError(f"nianbao sql runs queries only (SELECT, EXPLAIN); refused a {kind} statement")
+
+
 def cmd_sql(args) -> int:
     from core import layout
-    from warehouse import db
 
     published = layout.published_path(_data_dir(args))
     if not published.exists():
         raise UserError(f"no warehouse at {published}; run nianbao load first")
+    if args.timeout is not None and args.timeout <= 0:
+        raise UserError("--timeout must be a positive number of seconds")
+    import threading
+
     import duckdb
 
-    con = db.connect(published, read_only=True)
+    con = open_readonly(published)
+    timer = threading.Timer(args.timeout, con.interrupt) if args.timeout else None
     try:
+        check_query(con, args.query)
+        if timer:
+            timer.start()
         try:
             rel = con.sql(args.query)
-        except duckdb.Error as exc:
-            raise UserError(str(exc).splitlines()[0]) from None
-        if rel is None:
-            return 0
-        try:
+            if rel is None:
+                return 0
             table = rel.limit(args.limit + 1).to_arrow_table() if args.limit >= 0 else rel.to_arrow_table()
+        except duckdb.InterruptException:
+            raise UserError(f"query stopped after --timeout {args.timeout:g} s") from None
         except duckdb.Error as exc:
             raise UserError(str(exc).splitlines()[0]) from None
     finally:
+        if timer:
+            timer.cancel()
         con.close()
     more = args.limit >= 0 and table.num_rows > args.limit
     if more:
