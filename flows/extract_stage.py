@@ -11,13 +11,16 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Callable, Iterable
+import time
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from dataclasses import dataclass
 from multiprocessing import get_context
 from pathlib import Path
 
+from core import lifetime
 from core.layout import cache_path, raw_path
 from core.records import UNREADABLE, ExtractResult, read_manifest, write_jsonl_atomic
 
@@ -82,8 +85,16 @@ def extract_one(data_dir: Path, sha256: str, url: str, force: bool = False) -> d
     return result
 
 
+PAUSE_HOOK_ENV = "NIANBAO_TEST_EXTRACT_PAUSE"  # tests: a worker writes its pid to this path and sleeps
+
+
 def extract_many(data_dir: str, items: list[tuple[str, str]], force: bool = False) -> list[dict]:
     """Worker entry point (runs in a separate process): a batch of (sha256, url)."""
+    hook = os.environ.get(PAUSE_HOOK_ENV)
+    if hook:  # the kill tests stop a run while its extraction workers are busy
+        with open(hook, "a", encoding="utf-8") as fh:
+            fh.write(f"{os.getpid()}\n")
+        time.sleep(float(os.environ.get("NIANBAO_TEST_EXTRACT_PAUSE_SECONDS", "600")))
     return [extract_one(Path(data_dir), sha, url, force) for sha, url in items]
 
 
@@ -111,9 +122,51 @@ def _limit_memory() -> None:
         pass
 
 
+def _init_worker(parent_pid: int) -> None:
+    """Each extraction worker: capped memory, and killed by the kernel when the run's process dies (even by
+    SIGKILL), so a killed `nianbao run` leaves no worker behind (core.lifetime)."""
+    lifetime.die_with_parent(parent_pid=parent_pid)
+    _limit_memory()
+
+
 def make_pool(workers: int) -> ProcessPoolExecutor:
     # spawn, not fork: the parent runs Prefect's threads and an event loop, which fork does not copy safely
-    return ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"), initializer=_limit_memory)
+    return ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"), initializer=_init_worker,
+                               initargs=(os.getpid(),))
+
+
+def _terminate(pool: ProcessPoolExecutor) -> None:
+    """Stop a pool now: queued batches cancelled, running workers killed (an interrupted run must not wait for
+    them to finish their batches)."""
+    procs = list((getattr(pool, "_processes", None) or {}).values())
+    for proc in procs:
+        try:
+            proc.terminate()
+        except (OSError, ValueError):
+            pass
+    pool.shutdown(wait=False, cancel_futures=True)
+    deadline = time.monotonic() + 5
+    for proc in procs:
+        try:
+            proc.join(max(0.0, deadline - time.monotonic()))
+            if proc.is_alive():
+                proc.kill()
+                proc.join(1)
+        except (OSError, ValueError, AssertionError):
+            pass
+
+
+@contextmanager
+def worker_pool(workers: int) -> Iterator[ProcessPoolExecutor]:
+    """A process pool that is shut down normally when the block ends, and killed when it raises (Ctrl-C,
+    SIGTERM turned into KeyboardInterrupt by the CLI, a failed write)."""
+    pool = make_pool(workers)
+    try:
+        yield pool
+    except BaseException:
+        _terminate(pool)
+        raise
+    pool.shutdown(wait=True)
 
 
 def _crashed(url: str, sha256: str, why: str) -> dict:
@@ -129,7 +182,7 @@ def _isolate(data_dir: Path, group: list[tuple[str, str]], force: bool) -> list[
     out = []
     for sha, url in group:
         try:
-            with make_pool(1) as pool:
+            with worker_pool(1) as pool:
                 out.extend(pool.submit(extract_many, str(data_dir), [(sha, url)], force).result())
         except BrokenProcessPool as exc:
             out.append(_crashed(url, sha, str(exc) or "worker process died"))
@@ -149,7 +202,7 @@ def extract_batches(data_dir: Path, groups: list[list[tuple[str, str]]], workers
                 on_batch(len(g))
         return out
     results: dict[int, list[dict]] = {}
-    with make_pool(workers) as pool:
+    with worker_pool(workers) as pool:
         futures = {pool.submit(extract_many, str(data_dir), g, force): i for i, g in enumerate(groups)}
         for fut in as_completed(futures):
             i = futures[fut]

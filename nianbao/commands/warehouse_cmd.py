@@ -6,6 +6,8 @@ from pathlib import Path
 
 from core.errors import UserError
 
+from . import argtypes
+
 
 def _data_dir_arg(p: argparse.ArgumentParser) -> None:
     p.add_argument("--data-dir", type=Path, default=None,
@@ -29,7 +31,8 @@ def register(subparsers) -> None:
     p.add_argument("--force", action="store_true", help="load even if the same inputs were loaded before")
     p.add_argument("--compact", action="store_true",
                    help="rewrite the warehouse table by table (gives back the space of replaced rows)")
-    p.add_argument("--wait", type=float, default=0.0, help="seconds to wait for another writer (default 0)")
+    p.add_argument("--wait", type=argtypes.seconds, default=0.0, metavar="SECONDS",
+                   help="seconds to wait for another run or writer on the data directory (default 0)")
     _data_dir_arg(p)
     p.set_defaults(func=cmd_load)
 
@@ -42,8 +45,9 @@ def register(subparsers) -> None:
     p = subparsers.add_parser("reextract", help="rebuild cells from the stored raw documents (no crawling)")
     _data_dir_arg(p)
     p.add_argument("--force", action="store_true", help="re-extract every document, not only older versions")
-    p.add_argument("--workers", type=int, default=None, help="extraction processes (default: the number of cores)")
-    p.add_argument("--wait", type=float, default=0.0, help="seconds to wait for another writer (default 0)")
+    p.add_argument("--workers", type=argtypes.positive_int, default=None, help="extraction processes (default: the number of cores)")
+    p.add_argument("--wait", type=argtypes.seconds, default=0.0, metavar="SECONDS",
+                   help="seconds to wait for another run or writer on the data directory (default 0)")
     p.set_defaults(func=cmd_reextract)
 
     p = subparsers.add_parser("sql", help="run a read-only SQL query on the published warehouse",
@@ -55,7 +59,8 @@ def register(subparsers) -> None:
     _data_dir_arg(p)
     p.add_argument("--limit", type=int, default=100, help="rows to print (default 100)")
     p.add_argument("--csv", action="store_true", help="print CSV instead of a table")
-    p.add_argument("--timeout", type=float, default=None, metavar="SECONDS", help="stop the query after this long")
+    p.add_argument("--timeout", type=argtypes.positive_seconds, default=None, metavar="SECONDS",
+                   help="stop the query after this long")
     p.set_defaults(func=cmd_sql)
 
 
@@ -90,7 +95,10 @@ def cmd_load(args) -> int:
         raise UserError(f"run directory not found: {args.run}")
     extracted = args.extracted or run_dir / "extracted.jsonl"
     console = _console()
-    with console.status("loading") as status:
+    from flows.runlock import run_lock
+
+    data_dir.mkdir(parents=True, exist_ok=True)
+    with run_lock(data_dir, wait=args.wait, what="nianbao load"), console.status("loading") as status:
         s = load_run(data_dir, run_dir, extracted, force=args.force, wait=args.wait, compact=args.compact,
                      progress=lambda msg: status.update(msg))
     if s.skipped:
@@ -132,14 +140,20 @@ def cmd_reextract(args) -> int:
     from flows.stages import reextract
 
     console = _console()
-    with Progress(TextColumn("re-extracting"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                  console=console, transient=True) as prog:
+    data_dir = _data_dir(args)
+    if not data_dir.is_dir():
+        raise UserError(f"data directory not found: {data_dir}")
+    from flows.runlock import run_lock
+
+    with run_lock(data_dir, wait=args.wait, what="nianbao reextract"), \
+            Progress(TextColumn("re-extracting"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                     console=console, transient=True) as prog:
         task = prog.add_task("re-extract", total=None)
 
         def progress(done: int, total: int) -> None:
             prog.update(task, completed=done, total=total)
 
-        s = reextract(_data_dir(args), force=args.force, workers=args.workers, wait=args.wait, progress=progress)
+        s = reextract(data_dir, force=args.force, workers=args.workers, wait=args.wait, progress=progress)
     if s.skipped:
         console.print(f"every document is already extracted with version {s.version}; nothing to do (--force)")
         return 0
@@ -206,8 +220,6 @@ def cmd_sql(args) -> int:
     published = layout.published_path(_data_dir(args))
     if not published.exists():
         raise UserError(f"no warehouse at {published}; run nianbao load first")
-    if args.timeout is not None and args.timeout <= 0:
-        raise UserError("--timeout must be a positive number of seconds")
     import threading
 
     import duckdb

@@ -159,4 +159,7 @@ def test_timeout_stops_a_runaway_query(warehouse, capsys):
     err = refused(warehouse, "SELECT sum(a.range * b.range) FROM range(100000000) a, range(1000) b", capsys,
                   "--timeout", "0.5")
     assert "timeout" in err
-    refused(warehouse, "SELECT 1", capsys, "--timeout", "-1")
+    with pytest.raises(SystemExit) as exc:  # argparse refuses it before anything runs
+        main(["sql", "SELECT 1", "--data-dir", str(warehouse), "--timeout", "-1"])
+    assert exc.value.code == 2
+    assert "more than 0 seconds" in capsys.readouterr().err
