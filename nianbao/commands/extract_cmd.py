@@ -1,4 +1,4 @@
-"""`nianbao extract PATH... [--url URL] [--json]`: documents in, canonical cells out."""
+"""`nianbao extract PATH... [--url URL] [--json]`: documents in, canonical cells out. `-` reads standard input."""
 from __future__ import annotations
 
 import argparse
@@ -12,7 +12,8 @@ from core.errors import UserError
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("extract", help="extract the tables of report documents (HTML, text, PDF, Word, sheets)",
                        description="Read report documents and print their canonical cells.")
-    p.add_argument("paths", nargs="+", metavar="PATH", help="files or folders (folders are read recursively)")
+    p.add_argument("paths", nargs="+", metavar="PATH",
+                   help="files or folders (folders are read recursively); - reads one document from standard input")
     p.add_argument("--url", help="the URL the document was fetched from (kept in the output)")
     p.add_argument("--json", action="store_true", help="print one JSON object per document (JSON Lines)")
     p.set_defaults(func=run)
@@ -36,9 +37,17 @@ def evaluate(args: argparse.Namespace) -> int:
     return 0 if right == total and all(not d.errors for d in scores.docs) else 1
 
 
-def _files(paths: list[str]) -> list[Path]:
-    out: list[Path] = []
+STDIN = "-"
+
+
+def _files(paths: list[str]) -> list[Path | str]:
+    out: list[Path | str] = []
+    if paths.count(STDIN) > 1:
+        raise UserError("standard input (-) can be read only once")
     for raw in paths:
+        if raw == STDIN:
+            out.append(STDIN)
+            continue
         p = Path(raw)
         if p.is_dir():
             out += sorted(f for f in p.rglob("*") if f.is_file() and not f.name.endswith(".truth.json"))
@@ -49,13 +58,28 @@ def _files(paths: list[str]) -> list[Path]:
     return out
 
 
-def run(args: argparse.Namespace) -> int:
+def _extract(item: Path | str, url: str | None):
+    """One document: a file, or standard input (read up to the size limit, never more)."""
     from extract.pipeline import extract_path
 
+    if item != STDIN:
+        return extract_path(item, url=url)
+    from core.records import UNREADABLE, ExtractResult
+    from extract.pipeline import DEFAULT_SETTINGS, EXTRACTOR_VERSION, extract_bytes
+
+    limit = DEFAULT_SETTINGS.max_bytes
+    data = sys.stdin.buffer.read(limit + 1)
+    if len(data) > limit:
+        return ExtractResult(source=STDIN, url=url, status=UNREADABLE, extractor_version=EXTRACTOR_VERSION,
+                             reason=f"too_large: more than {limit} bytes on standard input (limit {limit})")
+    return extract_bytes(data, STDIN, url=url)
+
+
+def run(args: argparse.Namespace) -> int:
     files = _files(args.paths)
     if args.json:
         for f in files:
-            res = extract_path(f, url=args.url)
+            res = _extract(f, args.url)
             sys.stdout.write(json.dumps(res.to_dict(), ensure_ascii=False) + "\n")
         return 0
     from rich.console import Console
@@ -69,7 +93,7 @@ def run(args: argparse.Namespace) -> int:
     counts: dict[str, int] = {}
     for f in track(files, description="extracting", console=Console(stderr=True), transient=True,
                    disable=len(files) < 5):
-        res = extract_path(f, url=args.url)
+        res = _extract(f, args.url)
         counts[res.status] = counts.get(res.status, 0) + 1
         filled = sum(v is not None for v in res.cells.values())
         failed = sum(c["ok"] is False for c in res.checks)
