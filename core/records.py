@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any, TypeVar
+from urllib.parse import unquote_to_bytes
 
 from .sniff import KINDS
 
@@ -38,6 +40,28 @@ PORTAL_STATES = (
 )
 PORTAL_STATES_OK = ("ok",)
 
+# --- portal counts (PortalRecord.counts; a crawl writes each, 0 when nothing happened) ---------------------------
+PORTAL_COUNTS = (
+    "pages",             # responses received for the portal
+    "requests",          # requests made for the portal (its cost; retries not counted)
+    "list_pages",        # pages of the 年报 column (and its sub-columns) read
+    "entries",           # entries of the column's lists (report candidates)
+    "excluded",          # entries not fetched: their title names another kind of document (core.titles.excluded_kind)
+    "unranked",          # entries fetched although their title is not a report title (the body decides)
+    "reports",           # report links found (entries fetched or known)
+    "new", "changed", "unchanged", "rechecked", "known_dead",
+    "attachments", "new_attachments", "unchanged_attachments",
+    "errors", "not_found", "challenged", "deleted", "not_modified", "too_large", "truncated",
+    "duplicate_urls", "duplicate_bodies", "robots_blocked",
+    "decoys",            # entries outside the column (found by title) whose title is not a report title
+    "capped",            # limits hit: page counts cut to the cap, max_list_pages reached (the portal is partial)
+    "javascript_skipped",  # javascript: links where a report or file was wanted that name no URL to follow
+    "redirect_loops",    # pages whose redirects came back to a URL of their chain (fetch state redirect_loop)
+    "redirect_chains",   # pages with more redirects than REDIRECT_MAX_TIMES (fetch state error)
+    "walked",            # 1: a full walk this run (home, navigation, every list page); 0: incremental (walk_days)
+    "pages_skipped",     # list pages not fetched: an earlier page of the list showed nothing new (incremental run)
+)
+
 # --- extraction statuses -------------------------------------------------------------------------------------
 OK = "ok"
 LEGACY_FORMAT = "legacy_format"
@@ -48,6 +72,59 @@ UNSUPPORTED = "unsupported"
 STATUSES = (OK, LEGACY_FORMAT, NOT_A_REPORT, NO_TABLES, UNREADABLE, UNSUPPORTED)
 
 R = TypeVar("R")
+
+_DISPOSITION_PARAM = re.compile(r"""(?ix)(?:^|;)\s*(filename\*?)\s*=\s*("(?:[^"\\]|\\.)*"|[^;]*)""")
+_PERCENT = re.compile(r"%[0-9A-Fa-f]{2}")
+_UNSAFE_NAME = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def _decode_name_bytes(raw: bytes, charset: str | None = None) -> str:
+    tried = [charset] if charset else []
+    for enc in tried + ["utf-8", "gb18030"]:
+        enc = "gb18030" if enc and enc.lower().replace("-", "") in ("gbk", "gb2312", "gb18030") else enc
+        try:
+            return raw.decode(enc or "utf-8")
+        except (LookupError, UnicodeDecodeError):
+            continue
+    return raw.decode("latin-1")
+
+
+def disposition_filename(value: str | None) -> str | None:
+    """The file name of a Content-Disposition header value, decoded and reduced to a bare name.
+
+    RFC 5987 `filename*=UTF-8''%E5%B9%B4…` wins over `filename=`; a `filename=` that is percent-encoded (often
+    GBK on Chinese portals) or raw UTF-8/GBK bytes (read as latin-1 by the HTTP layer) is decoded too. The result
+    is only ever a name to show: directories (`../`, `C:\\`), control characters and leading dots are removed, so
+    it can never become a path. None when there is no usable name.
+    """
+    if not value:
+        return None
+    params: dict[str, str] = {}
+    for m in _DISPOSITION_PARAM.finditer(value):
+        v = m.group(2).strip()
+        if v.startswith('"') and v.endswith('"') and len(v) >= 2:
+            v = re.sub(r"\\(.)", r"\1", v[1:-1])
+        params.setdefault(m.group(1).lower(), v)
+    name = None
+    ext = params.get("filename*")
+    if ext and "'" in ext:
+        charset, _, rest = ext.partition("'")
+        _, _, encoded = rest.partition("'")
+        name = _decode_name_bytes(unquote_to_bytes(encoded), charset or None)
+    elif "filename" in params:
+        v = params["filename"]
+        if _PERCENT.search(v):
+            name = _decode_name_bytes(unquote_to_bytes(v))
+        else:
+            try:
+                name = _decode_name_bytes(v.encode("latin-1"))
+            except UnicodeEncodeError:
+                name = v
+    if name is None:
+        return None
+    name = re.split(r"[/\\]", name)[-1]
+    name = _UNSAFE_NAME.sub("", name).strip().lstrip(".").strip()
+    return name[:200] or None
 
 
 def _from_dict(cls: type[R], row: dict[str, Any]) -> R:
@@ -129,6 +206,11 @@ class ManifestRow:
     @property
     def source_url(self) -> str:
         return self.final_url or self.url
+
+    @property
+    def filename(self) -> str | None:
+        """The file name the server gave in Content-Disposition (decoded, a bare name: never a path)."""
+        return disposition_filename(self.headers.get("content-disposition") if isinstance(self.headers, dict) else None)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -1,10 +1,19 @@
-"""Tell links apart by their text: 年报 titles, the 年报 column, navigation to 信息公开, pagination.
+"""The one title grammar: what a 年报 title says (agency, year), and how links are told apart by their text.
 
-Lists mix reports with news, 指南, 制度 and notices *about* the reports; the title decides, never the URL.
+- `parse_title(line)`: the grammar of a report title, "[agency][关于][year]年[度][政府信息公开…报告][（note）]"
+  or "[year]年[度][agency][政府信息公开…报告]": the agency as printed and the year, or the reason the agency
+  cannot be read. Extraction (extract/metadata.py), the warehouse (warehouse/agencies.py) and the crawler all
+  read titles with it.
+- `is_report_title(text)`: the crawler's ranking of list entries: a 年报 title, not a notice *about* the reports,
+  an interpretation (解读, 图解), a 指南 or 制度. Words that make a title another kind of document are looked for
+  outside the agency's name, so 机构编制委员会办公室 and 督查室 reports are reports.
+- `is_column_title`, `is_nav_title`, `is_subcolumn_title`, pagination texts, `find_date`: navigation.
 """
 from __future__ import annotations
 
 import re
+import unicodedata
+from dataclasses import dataclass
 
 _CN_DIGITS = {"〇": "0", "○": "0", "零": "0", "Ｏ": "0", "O": "0", "一": "1", "二": "2", "三": "3", "四": "4",
               "五": "5", "六": "6", "七": "7", "八": "8", "九": "9"}
@@ -14,7 +23,7 @@ _CN_YEAR = re.compile(r"([二][〇○零ＯO一二三四五六七八九]{3})\s*�
 
 # A report is about 信息公开 (or, for some agencies, 政务公开) and is a 年度报告 / 年报 / 工作报告.
 _TOPIC = re.compile(r"(政府信息公开|信息公开|政务公开|政务信息公开)")
-_KIND = re.compile(r"(年度报告|年报|工作报告|年度工作报告|工作年度报告|年度报表)")
+_KIND = re.compile(r"(年度报告|年报|工作报告|年度工作报告|工作年度报告|年度报表|工作的报告)")
 # Words that make a title *about* the reports, or another kind of document.
 _NOT_REPORT = re.compile(
     r"(通知|解读|图解|指南|制度|会议|培训|编制|编写|报送|模板|范本|格式|要点|征集|意见|方案|办法|规定|规范|"
@@ -63,9 +72,51 @@ def is_report_title(title: str) -> bool:
         return False
     if report_year(t) is None:
         return False
-    if _NOT_REPORT.search(t):
+    parsed = parse_title(title)
+    rest = t
+    if parsed is not None and parsed.agency_squashed:  # words inside the agency's name do not count
+        i = parsed.text.find(parsed.agency_squashed)
+        rest = parsed.text[:i] + parsed.text[i + len(parsed.agency_squashed):]
+    if _NOT_REPORT.search(rest):
         return False
     return True
+
+
+# Entries of a 年报 column that are not fetched (docs/crawling.md, "The body decides"): titles that clearly name
+# another kind of document. Everything else in the column is fetched and extraction decides (not_a_report).
+# Kept short on purpose: each entry is a kind of document seen next to the reports in real 年报 columns or
+# named by the national rules, never a word of one portal's titles.
+EXCLUDED_KINDS: tuple[tuple[str, str], ...] = (
+    ("interpretation", r"解读|图解|一图读懂|问答"),     # companions of a report (（图解） beside the report, 政策解读)
+    ("notice", r"通知|通告"),                          # notices about compiling or sending the reports
+    ("guide", r"指南"),                                # 政府信息公开指南
+    ("rule", r"制度|办法|规定|细则"),                  # 政府信息公开制度 and other rules
+    ("meeting", r"会议|推进会|座谈会|培训|动员会"),     # news of meetings and training about the work
+    ("plan", r"工作要点|实施方案|工作方案|工作计划"),   # the year's work plans
+    ("other_report", r"企业年报|年报公示|工商年报|社会组织年报|统计公报|政府工作报告|预算|决算"),
+)
+_EXCLUDED = [(kind, re.compile(words)) for kind, words in EXCLUDED_KINDS]
+# A notice *publishing* the report ("关于印发《XX局2022年政府信息公开工作年度报告》的通知"): its body is the report.
+_PUBLISHES_REPORT = re.compile(r"(印发|公布|发布|公开)\S{0,60}?(年度报告|年报|工作报告)\S{0,4}?的?通知")
+
+
+def excluded_kind(title: str) -> str | None:
+    """The kind of document a column entry's title clearly names, when it is not a report (then it is not
+    fetched); None for report titles and for titles that say too little to tell (those are fetched)."""
+    t = _squash(title)
+    if not t or is_report_title(t):
+        return None
+    parsed = parse_title(t)
+    rest = t
+    if parsed is not None and parsed.agency_squashed:
+        i = parsed.text.find(parsed.agency_squashed)
+        rest = parsed.text[:i] + parsed.text[i + len(parsed.agency_squashed):]
+    for kind, rx in _EXCLUDED:
+        if rx.search(rest):
+            if kind == "notice" and _PUBLISHES_REPORT.search(rest):
+                continue
+            return kind
+    return None
 
 
 def is_column_title(text: str) -> bool:
@@ -144,4 +195,122 @@ def find_date(text: str) -> str | None:
             y, mo, d = (int(g) for g in m.groups())
             if 1 <= mo <= 12 and 1 <= d <= 31:
                 return f"{y:04d}-{mo:02d}-{d:02d}"
+    return None
+
+
+# --- the report-title grammar ------------------------------------------------------------------------------------
+_INVISIBLE_WS = re.compile(r"[\s\u200b\u200c\u200d\u2060\ufeff\u00a0\u3000]+")
+_QUOTES = str.maketrans("", "", "\"'“”‘’「」『』《》〈〉")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_REPORT_WORDS = r"(?:政府信息公开|政务公开|信息公开|政府信息)(?:工作)?(?:年度)?(?:工作)?(?:的)?(?:报告|年报)"
+_TITLE_A = re.compile(
+    rf"^(?P<agency>.*?)(?:关于)?(?:公布|发布|印发)?(?P<year>(?:19|20)\d{{2}})年度?(?:的)?(?:本单位|本机关|本局)?{_REPORT_WORDS}"
+)
+_TITLE_B = re.compile(rf"^(?P<year>(?:19|20)\d{{2}})年度?(?P<agency>[^\d]{{2,40}}?){_REPORT_WORDS}")
+TITLE_MAX = 90  # squashed characters: longer lines are sentences, not titles
+_BRACKETED = re.compile(r"[(（【\[][^)）】\]]*[)）】\]]")
+# What stands before a name in a title line: a breadcrumb (首页>政务公开>), a label (标题:), a bracketed tag, a
+# prefix ending in a colon (图解:, 转载:), punctuation.
+_AGENCY_JUNK_HEAD = re.compile(r"^(?:.*[>»＞]|.*:|\[[^\]]*\]|【[^】]*】|[\s\W_]+)")
+_ORDINAL_HEAD = re.compile(r"^\d{1,2}[.、)](?!\d)")  # "1." / "2、" in front of a title in a list
+# Punctuation of a sentence: a line with it before the year is prose that mentions a report, not a title.
+_SENTENCE = re.compile(r"[,，。;；!！?？]")
+_LONG_NUMBER = re.compile(r"\d{4,}")  # a year or a date inside the name part: not a name
+_AGENCY_TAIL = re.compile(r"(?:关于|的|之|发布|公布|印发)+$")
+_AGENCY_MAX = 40
+
+
+def squash_with_map(text: str) -> tuple[str, list[int]]:
+    """NFKC, whitespace and quotes removed (the form titles are matched in) and, for each character of it, the
+    index of the original character it came from (an agency is cut from the original, as printed)."""
+    out: list[str] = []
+    origin: list[int] = []
+    for i, ch in enumerate(text):
+        if _INVISIBLE_WS.fullmatch(ch):
+            continue
+        n = _INVISIBLE_WS.sub("", unicodedata.normalize("NFKC", ch).translate(_QUOTES))
+        out.append(n)
+        origin.extend([i] * len(n))
+    return "".join(out), origin
+
+
+@dataclass(frozen=True)
+class TitleParse:
+    """A line read as a report title."""
+
+    text: str  # the title, squashed (NFKC, no whitespace, no quotes)
+    agency: str | None  # as printed (whitespace removed), None when the title names none or it cannot be read
+    year: int
+    agency_reason: str | None = None  # why `agency` is None although the title has a name part
+    agency_squashed: str = ""  # the name part as matched in `text` (to look at the rest of the title)
+
+
+def _agency_problem(agency: str) -> str | None:
+    if len(agency) < 2:
+        return "too short"
+    if not _CJK.search(agency):
+        return "no Chinese characters"
+    if len(agency) > _AGENCY_MAX:
+        return f"longer than {_AGENCY_MAX} characters"
+    if "、" in agency:
+        return "a list of names"
+    if _LONG_NUMBER.search(agency):
+        return "a number of four or more digits"
+    return None
+
+
+def _title_tail_ok(rest: str) -> bool:
+    """What may follow 报告 in a title: nothing, a bracketed note (（图片版）), or a short word (.pdf)."""
+    rest = _BRACKETED.sub("", rest)
+    return not rest or (len(rest) <= 6 and not re.search(r"\d", rest))
+
+
+def _as_printed(line: str, squashed: str, origin: list[int], start: int, agency: str) -> str:
+    pos = squashed.find(agency, start)
+    if pos < 0:
+        return agency
+    return _INVISIBLE_WS.sub("", line[origin[pos]:origin[pos + len(agency) - 1] + 1]) or agency
+
+
+def parse_title(line: str | None) -> TitleParse | None:
+    """The line read as a 年报 title, or None when it is not one (no year and report words, prose, too long).
+
+    An agency part that cannot be a name (too long, no Chinese, a list, a long number) gives `agency=None` with
+    `agency_reason`, never a guess; a title without an agency part ("2021年政府信息公开工作年度报告") gives
+    `agency=None` and no reason.
+    """
+    if not line or "公" not in line or "开" not in line or "报" not in line:
+        return None  # every title says 公开 and 报告/年报: most lines are ruled out before normalising
+    s, origin = squash_with_map(line)
+    if len(s) > TITLE_MAX or ("信息公开" not in s and "政务公开" not in s):
+        return None
+    for rx in (_TITLE_A, _TITLE_B):
+        m = rx.match(s)
+        if not m or not _title_tail_ok(s[m.end():]):
+            continue
+        year = int(m.group("year"))
+        raw = _AGENCY_TAIL.sub("", m.group("agency") or "").strip()
+        if not raw:
+            if rx is _TITLE_B:
+                continue
+            return TitleParse(s, None, year)
+        if _SENTENCE.search(raw):
+            continue  # prose that mentions a report, not a title
+        start = m.start("agency")
+        agency = raw
+        if re.search(r"[>»＞\[【:]|^\W", agency):
+            cut = _AGENCY_JUNK_HEAD.sub("", agency)
+            start += len(agency) - len(cut)
+            agency = cut
+        head = _ORDINAL_HEAD.match(agency)
+        if head:
+            start += head.end()
+            agency = agency[head.end():]
+        agency = _AGENCY_TAIL.sub("", agency).strip(" :-_|")
+        problem = _agency_problem(agency)
+        if problem is not None:
+            if rx is _TITLE_B:
+                continue
+            return TitleParse(s, None, year, agency_reason=f"agency part {agency[:60]!r} of the title is not a name: {problem}")
+        return TitleParse(s, _as_printed(line, s, origin, start, agency), year, agency_squashed=agency)
     return None

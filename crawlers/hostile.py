@@ -56,6 +56,15 @@ def is_folder_url(target: str, original: str) -> bool:
     return False
 
 
+def is_gone_redirect(final: str, original: str) -> bool:
+    """True when an HTTP redirect took a report page to a folder or index above it on the same host (or the site's
+    root): how CMSs answer for a deleted page. A redirect to another host (a file server, https) is not."""
+    f, o = urlsplit(final), urlsplit(original)
+    if (f.hostname or "").lower() != (o.hostname or "").lower():
+        return False
+    return is_folder_url(final, original)
+
+
 _SOFT_404_TITLE = re.compile(r"(页面不存在|页面已删除|页面已被删除|您访问的页面不存在|信息不存在|文章不存在|内容不存在|"
                              r"^\s*404\b|404\s*not\s*found|404错误|错误页面)", re.I)
 _SOFT_404 = re.compile(r"(404|页面不存在|页面已删除|页面已被删除|您访问的页面不存在|信息不存在|信息已删除|文章不存在|内容不存在|"

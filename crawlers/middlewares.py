@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
 from scrapy import Request
+from scrapy.downloadermiddlewares.redirect import RedirectMiddleware
+from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
@@ -216,3 +218,86 @@ class HttpFallbackMiddleware:
         new.meta.pop("retry_times", None)
         new.dont_filter = True
         return new
+
+
+_REDIRECT_STATUSES = {301, 302, 303, 307, 308}
+
+
+def _same_url(a: str, b: str) -> bool:
+    pa, pb = urlsplit(a), urlsplit(b)
+    return (pa.scheme, (pa.hostname or "").lower(), pa.port, pa.path or "/", pa.query) == \
+        (pb.scheme, (pb.hostname or "").lower(), pb.port, pb.path or "/", pb.query)
+
+
+class PortalRedirectMiddleware(RedirectMiddleware):
+    """Follow HTTP redirects with Scrapy's own logic (Location resolved, 303 and POST 301/302 turned into GET,
+    Cookie and Authorization dropped across hosts, `redirect_urls` kept), although every request of the crawl
+    asks to see every status itself (`handle_httpstatus_all`), which switches Scrapy's middleware off.
+
+    Bounded (REDIRECT_MAX_TIMES) and loop-aware: a chain that comes back to a URL it passed, or grows too long,
+    is not followed further; the 3xx answer goes to the spider with `nb_redirect_problem` = (state, reason), and
+    is recorded as `redirect_loop` or `error`. Off-site targets are followed (report bodies and attachments often
+    live on a file server or an OSS bucket); every redirected request passes the slot, robots.txt and challenge
+    middlewares again like any other.
+    """
+
+    def process_response(self, request: Request, response: Response, spider: Any = None) -> Request | Response:
+        if (request.meta.get("dont_redirect", False) or response.status not in _REDIRECT_STATUSES
+                or b"Location" not in response.headers):
+            return response
+        had_all = request.meta.pop("handle_httpstatus_all", None)
+        try:
+            result = super().process_response(request, response)
+        except IgnoreRequest:
+            chain = [*request.meta.get("redirect_urls", []), request.url]
+            request.meta["nb_redirect_problem"] = (
+                "error", f"more than {self.max_redirect_times} redirects: {' -> '.join(chain)[:400]}")
+            return response
+        finally:
+            if had_all is not None:
+                request.meta["handle_httpstatus_all"] = had_all
+        if isinstance(result, Request):
+            chain = result.meta.get("redirect_urls", [])
+            if any(_same_url(result.url, u) for u in chain):
+                request.meta["nb_redirect_problem"] = (
+                    "redirect_loop", f"redirect loop: {' -> '.join([*chain, result.url])[:400]}")
+                return response
+            if had_all is not None:
+                result.meta["handle_httpstatus_all"] = had_all
+        return result
+
+
+class CachedRobotsTxtMiddleware(RobotsTxtMiddleware):
+    """Scrapy's robots.txt middleware, with each host's robots.txt kept in the crawl state for
+    ROBOTSTXT_CACHE_HOURS (24 by default, as large search engines do): a nightly run does not ask every host for
+    it again. Only answers that say something are kept (2xx, and 404/410: no robots.txt); a challenge, another 4xx,
+    a 5xx or a network failure is asked again next time. 0 hours: no cache."""
+
+    def __init__(self, crawler: Crawler):
+        super().__init__(crawler)
+        self.max_age = crawler.settings.getfloat("ROBOTSTXT_CACHE_HOURS", 24.0) * 3600
+
+    def _state(self):
+        spider = getattr(self.crawler, "spider", None)
+        return getattr(spider, "state", None)
+
+    async def robot_parser(self, request: Request):
+        from scrapy.utils.httpobj import urlparse_cached
+        from scrapy.utils.misc import build_from_crawler
+
+        url = urlparse_cached(request)
+        state = self._state()
+        if url.netloc not in self._parsers and state is not None and self.max_age > 0:
+            body = state.robots(f"{url.scheme}://{url.netloc}", self.max_age)
+            if body is not None:
+                self._parsers[url.netloc] = build_from_crawler(self._parserimpl, self.crawler, body)
+                self._stats.inc_value("robotstxt/cached")
+        return await super().robot_parser(request)
+
+    async def _parse_robots(self, response: Response, netloc: str, request: Request) -> None:
+        state = self._state()
+        if state is not None and self.max_age > 0 and not response.meta.get("nb_challenge") \
+                and (200 <= response.status < 300 or response.status in (404, 410)):
+            body = response.body if 200 <= response.status < 300 else b""
+            state.record_robots(f"{urlsplit(request.url).scheme}://{netloc}", response.status, body)
+        await super()._parse_robots(response, netloc, request)

@@ -1,4 +1,4 @@
-"""A fetched HTML page, decoded right, with its links read the way the adapters need them."""
+"""A fetched HTML page, decoded right, with its links read the way the platforms need them."""
 from __future__ import annotations
 
 import re
@@ -18,6 +18,9 @@ _EXT_RE = re.compile(r"\.(" + "|".join(ATTACHMENT_EXTS) + r")$", re.I)
 _QUERY_EXT_RE = re.compile(r"[=/]([^=&/?#]+\.(" + "|".join(ATTACHMENT_EXTS) + r"))(?:$|[&#])", re.I)
 _TEXT_EXT_RE = re.compile(r"\.(" + "|".join(ATTACHMENT_EXTS) + r")\s*[）)]?\s*$", re.I)
 _DOWNLOAD_HINT = re.compile(r"(downfile|download|attachment|fileDownload|getfile|/P0\d{8,}|/W0\d{8,})", re.I)
+# Image file names of page furniture (icons, logos, QR codes, share buttons): never a report's image.
+_CHROME_IMG = ("icon", "logo", "qrcode", "ewm", "erweima", "share", "weixin", "weibo", "wx_", "banner", "arrow", "btn",
+               "button", "/bg", "spacer", "blank.gif", "jiucuo", "conac", "dzjg", "govicon", "red.png")
 _CHROME_RE = re.compile(r"(^|[\s_-])(header|footer|foot|top|bottom|nav|navbar|menu|banner|copyright|"
                         r"yqlj|daohang|sidebar|share)([\s_-]|\d|$)", re.I)
 _META_REFRESH = re.compile(
@@ -50,6 +53,12 @@ def attachment_ext(url: str, text: str = "") -> str | None:
     return None
 
 
+def is_chrome_image(src: str) -> bool:
+    """An image of the page's furniture (logo, icon, QR code, share button), not of its content."""
+    low = src.lower()
+    return any(w in low for w in _CHROME_IMG)
+
+
 def is_html_url(url: str) -> bool:
     path = urlsplit(url).path
     return bool(re.search(r"\.(s?html?|jsp|php|aspx?|do)$", path, re.I)) or path.endswith("/") or "." not in path.rsplit("/", 1)[-1]
@@ -79,6 +88,59 @@ class Link:
     anchor: str  # the link's own text
     date: str | None
     in_chrome: bool
+    group: str = ""  # the list the link sits in (its nearest ul/ol/dl/table), to tell a list's entries from menus
+    name: str = ""  # a file name the markup gives besides the text (download=, alt=, a file-like title=, showname=)
+    via: str = "a"  # where the page writes it: a, javascript (a javascript: href with a URL inside), script
+    #                 (a string in an inline script), attr (oldsrc/data-src), iframe, embed, onclick
+
+    @property
+    def label(self) -> str:
+        """The name to record for an attachment: the file name the markup gives, else the text."""
+        return self.name or self.text
+
+
+# Link texts that only say "download" (附件1, 点击下载, PDF版): the name, if any, is elsewhere.
+DOWNLOAD_TEXT = re.compile(r"^(附件\s*[\d一二三四五六七八九十]*|附件下载|点击下载|下载附件|下载|立即下载|点击查看|查看附件|"
+                           r"查看原文|原文下载|全文下载|下载全文|下载文字版|文字版|图片版|(pdf|word|wps|excel|ofd)\s*(版|格式|文件)?)"
+                           r"\s*[:：]?$", re.I)
+_NAME_PARAMS = ("showname", "filename", "fileName", "file_name", "name", "title")
+_JS_URL = re.compile(r"""['"]((?:https?://|/|\./|\.\./)[^'"\s<>]+|[^'"\s<>()]+\.(?:""" + "|".join(ATTACHMENT_EXTS)
+                     + r"""|s?html?|jsp|aspx?|php|do)(?:\?[^'"\s<>]*)?)['"]""", re.I)
+# an anchor inside a script string; not one whose href is built by concatenation (href="index"+"_"+n+…)
+_SCRIPT_ANCHOR = re.compile(r"""<a\b([^>]*?)href\s*=\s*(["']?)([^"'\s>+]+)\2(?!\s*\+)([^>]*)>(.*?)</a\s*>""", re.I | re.S)
+_SCRIPT_OPEN = re.compile(r"""(?:window\.open|location(?:\.href)?\s*=|location\.(?:assign|replace))\s*\(?\s*['"]([^'"]+)['"]""", re.I)
+_JS_UNESCAPE = (("\\u0022", '"'), ("\\u0027", "'"), ("\\u003c", "<"), ("\\u003C", "<"), ("\\u003e", ">"),
+                ("\\u003E", ">"), ("\\u0026", "&"), ('\\"', '"'), ("\\'", "'"), ("\\/", "/"))
+_ALT_SRC_ATTRS = ("oldsrc", "data-src", "data-url", "data-href", "data-file", "data-file-url", "data-download",
+                  "data-value", "data-original", "data-path")
+_VIEWER_FILE = re.compile(r"[?&](?:file|url|src|path|fileUrl)=([^&#]+)", re.I)
+
+
+def url_inside_javascript(href: str) -> str | None:
+    """The URL a `javascript:` link opens, when it names one (javascript:openFile('/a/b.pdf'), window.open('…'));
+    None for javascript:void(0), history.back() and the like."""
+    m = _JS_URL.search(href)
+    return m.group(1) if m else None
+
+
+def name_from_url(url: str) -> str:
+    """A file name carried in the query (downfile.jsp?showname=年报.pdf, download?fileName=…), if any."""
+    for k, v in parse_qsl(urlsplit(url).query, keep_blank_values=False):
+        if k in _NAME_PARAMS and _EXT_RE.search(v.strip()):
+            return v.strip()
+    return ""
+
+
+def viewer_target(url: str) -> str | None:
+    """The document a PDF viewer page shows (…/viewer.html?file=/a/b.pdf)."""
+    path = urlsplit(url).path.lower()
+    if "viewer" in path or "pdfjs" in path or "preview" in path:
+        m = _VIEWER_FILE.search(url)
+        if m:
+            from urllib.parse import unquote
+
+            return unquote(m.group(1))
+    return None
 
 
 def visible_text(html: str) -> str:
@@ -126,18 +188,109 @@ class Page:
         scope = (root if root is not None else self.sel).root
         if not hasattr(scope, "iter"):
             return out
+        if root is None:
+            self.js_without_url.clear()
         for a in scope.iter("a"):
             href = (a.get("href") or "").strip()
-            if not href or href.startswith(("javascript:", "mailto:", "tel:", "#")):
+            via = "a"
+            if href.lower().startswith("javascript:"):
+                inside = url_inside_javascript(href) or url_inside_javascript(a.get("onclick") or "")
+                if inside is None:
+                    self.js_without_url.append(a)
+                    continue
+                href, via = inside, "javascript"
+            if not href or href.startswith(("mailto:", "tel:", "#")):
                 continue
             anchor = norm(_text(a))
             title_attr = norm(a.get("title") or "")
             text = anchor
             if title_attr and (not anchor or len(title_attr) > len(anchor) or anchor.endswith(("...", "…", ".."))):
                 text = title_attr
-            out.append(Link(url=self.urljoin(href), text=text, anchor=anchor, date=_date_near(a, anchor),
-                            in_chrome=_in_chrome(a)))
+            url = self.urljoin(href)
+            name = ""
+            for attr in ("download", "alt", "title"):
+                v = norm(a.get(attr) or "")
+                if v and _EXT_RE.search(v):
+                    name = v
+                    break
+            out.append(Link(url=url, text=text, anchor=anchor, date=_date_near(a, anchor), in_chrome=_in_chrome(a),
+                            group=_group_of(a), name=name or name_from_url(url), via=via))
         return out
+
+    @cached_property
+    def js_without_url(self) -> list:
+        """`javascript:` links that name no URL (filled by `links()`): counted as skipped where they matter."""
+        return []
+
+    def written_links(self) -> list[Link]:
+        """Links the page writes other than as <a href>: anchors inside inline-script strings (document.write,
+        var x = '<a href=…>', .html('…')), window.open / location targets in scripts and onclick handlers,
+        OLDSRC / data-src style attributes of elements without a usable href or src of their own, iframe / frame /
+        embed / object sources (a PDF viewer's ?file= unwrapped). Header, footer and navigation are skipped."""
+        out: list[Link] = []
+        root = self.sel.root
+        if not hasattr(root, "iter"):
+            return out
+        for el in root.iter():
+            tag = el.tag if isinstance(el.tag, str) else ""
+            if not tag:
+                continue
+            if tag == "script":
+                if el.get("src") or _in_chrome(el):
+                    continue
+                code = el.text or ""
+                for a, b in _JS_UNESCAPE:
+                    code = code.replace(a, b)
+                for m in _SCRIPT_ANCHOR.finditer(code):
+                    href = m.group(3)
+                    if href.lower().startswith(("javascript:", "mailto:", "#")) or "+" in href:
+                        continue
+                    attrs = m.group(1) + m.group(4)
+                    text = norm(visible_text(m.group(5)))
+                    title = re.search(r"""title\s*=\s*["']([^"']+)""", attrs)
+                    alt = re.search(r"""(?:alt|download)\s*=\s*["']([^"']+)""", attrs)
+                    url = self.urljoin(href)
+                    name = alt.group(1) if alt and _EXT_RE.search(alt.group(1)) else ""
+                    out.append(Link(url=url, text=norm(title.group(1)) if title and not text else text, anchor=text,
+                                    date=find_date(visible_text(m.group(0))), in_chrome=False, group="script",
+                                    name=name or name_from_url(url), via="script"))
+                for m in _SCRIPT_OPEN.finditer(code):
+                    if attachment_ext(m.group(1)) or viewer_target(m.group(1)):
+                        out.append(self._written(m.group(1), "", "script"))
+                continue
+            onclick = el.get("onclick") or ""
+            if onclick and not _in_chrome(el):
+                for m in _SCRIPT_OPEN.finditer(onclick):
+                    out.append(self._written(m.group(1), norm(_text(el)), "onclick"))
+            if tag in ("iframe", "frame", "embed", "object"):
+                src = (el.get("src") or el.get("data") or "").strip()
+                if src and not src.lower().startswith(("javascript:", "about:", "data:")) and not _in_chrome(el):
+                    out.append(self._written(src, norm(el.get("title") or el.get("name") or ""), "iframe" if "frame" in tag else "embed"))
+                continue
+            own = (el.get("href") or el.get("src") or "").strip()
+            if own and not own.lower().startswith(("javascript:", "#")):
+                continue  # the element's own link is read elsewhere; its OLDSRC is the CMS's internal path
+            for attr in _ALT_SRC_ATTRS:
+                v = (el.get(attr) or "").strip()
+                if v and attachment_ext(v) and not _in_chrome(el):
+                    out.append(self._written(v, norm(_text(el)) if tag == "a" else "", "attr"))
+                    break
+        seen: set[str] = set()
+        unique = []
+        for link in out:
+            target = viewer_target(link.url)
+            if target:
+                link.url = self.urljoin(target)
+                link.name = link.name or name_from_url(link.url)
+            if link.url not in seen and link.url != self.url and link.url.startswith(("http://", "https://")):
+                seen.add(link.url)
+                unique.append(link)
+        return unique
+
+    def _written(self, href: str, text: str, via: str) -> Link:
+        url = self.urljoin(href)
+        return Link(url=url, text=text, anchor=text, date=None, in_chrome=False, group=via, name=name_from_url(url),
+                    via=via)
 
     def images(self, root: Selector | None = None) -> list[str]:
         scope = root if root is not None else self.sel
@@ -190,6 +343,28 @@ def _text(el) -> str:
         return "".join(el.itertext()) if hasattr(el, "itertext") else ""
 
 
+_LIST_TAGS = {"ul", "ol", "dl", "table", "tbody"}
+
+
+def _group_of(a) -> str:
+    """A key of the list a link sits in: the path of its nearest ul/ol/dl/table (else its grandparent)."""
+    parent = None
+    for i, anc in enumerate(a.iterancestors()):
+        if i == 1 and parent is None:
+            parent = anc
+        if anc.tag in _LIST_TAGS:
+            parent = anc
+            break
+        if i >= 6:
+            break
+    if parent is None:
+        return ""
+    try:
+        return parent.getroottree().getpath(parent)
+    except (ValueError, AttributeError):
+        return ""
+
+
 def _in_chrome(a) -> bool:
     for anc in a.iterancestors():
         tag = anc.tag if isinstance(anc.tag, str) else ""
@@ -210,12 +385,14 @@ def _date_near(a, anchor: str) -> str | None:
         if anc.tag not in _DATE_TAGS:
             continue
         seen += 1
+        if sum(1 for _ in anc.iter("a")) > 2:
+            break  # a container of several entries: a date in it is another entry's (or the page's)
         text = norm(_text(anc))
         if len(text) > 400:
             break
         d = find_date(text.replace(anchor, " ", 1) if anchor else text)
         if d:
             return d
-        if seen >= 2:
+        if seen >= 3:  # dl/dt/div/div/a (Anhui OpennessContent lists): the date is in the dt, three levels up
             break
     return None

@@ -12,7 +12,7 @@ from .store import MANIFEST_FIELDS, STORE_ERROR_LAST_STAT, STORE_ERRORS_STAT
 
 
 class ValidatePipeline:
-    """Reject malformed items loudly (a bug in an adapter must not produce a bad manifest)."""
+    """Reject malformed items loudly (a bug in a platform must not produce a bad manifest)."""
 
     def process_item(self, item: Any, spider: Any = None) -> Any:
         problems = [f"missing {key}" for key in MANIFEST_FIELDS if key not in item]

@@ -18,6 +18,7 @@ DEFAULT_REQUEST_HEADERS = {
 
 ROBOTSTXT_OBEY = True
 ROBOTSTXT_USER_AGENT = "nianbao"
+ROBOTSTXT_CACHE_HOURS = 24  # a host's robots.txt is kept in the crawl state this long (0: asked on every run)
 
 # Politeness: 1 request at a time per host, ~1 s apart (±50 %), AutoThrottle raising it for slow hosts.
 CONCURRENT_REQUESTS = 32
@@ -56,6 +57,10 @@ DOWNLOADER_MIDDLEWARES = {
     "crawlers.middlewares.BackoffRetryMiddleware": 550,
     "crawlers.middlewares.ChallengeMiddleware": 545,
     "crawlers.middlewares.HttpFallbackMiddleware": 560,
+    "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
+    "crawlers.middlewares.PortalRedirectMiddleware": 600,
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "crawlers.middlewares.CachedRobotsTxtMiddleware": 100,
 }
 SPIDER_MIDDLEWARES = {
     "scrapy.spidermiddlewares.depth.DepthMiddleware": None,

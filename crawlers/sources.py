@@ -30,7 +30,14 @@ import yaml
 from core.bundled import division_rows, portal_rows
 from core.errors import UserError
 
-PLATFORMS = ("auto", "trs", "hanweb", "gkmlpt", "openness", "generic")
+
+
+def platform_choices() -> tuple[str, ...]:
+    """`auto` and every registered platform (crawlers/platforms/); imported on demand, as the registry pulls in
+    the page parser."""
+    from .platforms import platform_names
+
+    return ("auto", *platform_names())
 TLS_PROFILES = ("auto", "strict", "http", "legacy")
 LEVELS = ("province", "city", "county")
 ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$")
@@ -56,6 +63,7 @@ DEFAULTS: dict[str, Any] = {
     "max_list_pages": 300,  # pages of one 年报 list (and its sub-columns) followed at most
     "max_depth": 3,  # navigation hops from the home page while looking for the 年报 column
     "recheck_days": 7.0,  # a known report unchanged in its list is re-validated (conditional GET) about this often
+    "walk_days": 7.0,  # home, navigation and every page of the 年报 lists re-read in full about this often
 }
 
 _TYPES: dict[str, tuple[type, ...]] = {
@@ -70,6 +78,7 @@ _TYPES: dict[str, tuple[type, ...]] = {
     "max_list_pages": (int,),
     "max_depth": (int,),
     "recheck_days": (int, float),
+    "walk_days": (int, float),
 }
 _LIMITS: dict[str, tuple[float, float]] = {
     "delay": (0, 600),
@@ -82,6 +91,7 @@ _LIMITS: dict[str, tuple[float, float]] = {
     "max_list_pages": (1, 100000),
     "max_depth": (0, 6),
     "recheck_days": (0, 3650),
+    "walk_days": (0, 3650),
 }
 
 PORTAL_KEYS = {
@@ -116,6 +126,7 @@ class Portal:
     max_list_pages: int = DEFAULTS["max_list_pages"]
     max_depth: int = DEFAULTS["max_depth"]
     recheck_days: float = DEFAULTS["recheck_days"]
+    walk_days: float = DEFAULTS["walk_days"]
 
     def to_yaml_dict(self, defaults: dict[str, Any] | None = None) -> dict[str, Any]:
         """The portal as a sources-file entry, leaving out settings equal to *defaults*."""
@@ -204,8 +215,8 @@ def parse_portal(raw: Any, defaults: dict[str, Any], where: str) -> Portal:
         raise UserError(f"{where}: name is required")
     url = check_url(raw.get("url"), where)
     platform = raw.get("platform", "auto")
-    if platform not in PLATFORMS:
-        raise UserError(f"{where}: platform must be one of {', '.join(PLATFORMS)}, not {platform!r}")
+    if platform not in platform_choices():
+        raise UserError(f"{where}: platform must be one of {', '.join(platform_choices())}, not {platform!r}")
     region = raw.get("region_code", "")
     if isinstance(region, int) and not isinstance(region, bool):
         region = f"{region:06d}"
@@ -375,8 +386,8 @@ def adhoc_source(url: str, platform: str = "auto", portal_id: str | None = None,
     url = check_url(url, "--url")
     host = urlsplit(url).hostname or "portal"
     pid = portal_id or re.sub(r"[^A-Za-z0-9._-]+", "-", host).strip("-")[:80] or "adhoc"
-    if platform not in PLATFORMS:
-        raise UserError(f"--platform must be one of {', '.join(PLATFORMS)}, not {platform!r}")
+    if platform not in platform_choices():
+        raise UserError(f"--platform must be one of {', '.join(platform_choices())}, not {platform!r}")
     return Sources(portals=[Portal(id=pid, name=name or host, url=url, platform=platform)], path="--url")
 
 
@@ -385,6 +396,6 @@ def portal_settings(portal: Portal) -> dict[str, Any]:
 
 
 __all__ = [
-    "DEFAULTS", "NATIONAL_CITATION", "PLATFORMS", "TLS_PROFILES", "Portal", "Sources", "adhoc_source",
+    "DEFAULTS", "NATIONAL_CITATION", "TLS_PROFILES", "Portal", "Sources", "adhoc_source", "platform_choices",
     "load_sources", "national_sources", "write_national_sources", "parse_sources", "portal_settings", "select", "asdict",
 ]

@@ -123,6 +123,9 @@ CREATE TABLE IF NOT EXISTS portals (
 CREATE TABLE IF NOT EXISTS hosts (
     host TEXT PRIMARY KEY, https_broken INTEGER DEFAULT 0, challenged TEXT, last_run TEXT
 );
+CREATE TABLE IF NOT EXISTS robots (
+    origin TEXT PRIMARY KEY, status INTEGER, body BLOB, fetched_at REAL
+);
 """
 
 
@@ -139,6 +142,8 @@ class State:
         cols = {row[1] for row in self.db.execute("PRAGMA table_info(docs)")}
         if "checked_at" not in cols:  # state written by an earlier version
             self.db.execute("ALTER TABLE docs ADD COLUMN checked_at REAL")
+        if "walked_at" not in {row[1] for row in self.db.execute("PRAGMA table_info(portals)")}:
+            self.db.execute("ALTER TABLE portals ADD COLUMN walked_at REAL")
         self._pending = 0
         self._last_commit = time.monotonic()
         self.db.execute("BEGIN")
@@ -229,21 +234,44 @@ class State:
         self._maybe_commit()
 
     def portal(self, portal_id: str) -> dict[str, Any] | None:
-        row = self.db.execute("SELECT column_urls, platforms, state, last_run, hosts FROM portals WHERE portal_id=?",
-                              (portal_id,)).fetchone()
+        row = self.db.execute("SELECT column_urls, platforms, state, last_run, hosts, walked_at FROM portals"
+                              " WHERE portal_id=?", (portal_id,)).fetchone()
         if not row:
             return None
         return {"column_urls": json.loads(row[0] or "[]"), "platforms": json.loads(row[1] or "[]"), "state": row[2],
-                "last_run": row[3], "hosts": json.loads(row[4] or "[]")}
+                "last_run": row[3], "hosts": json.loads(row[4] or "[]"), "walked_at": row[5]}
 
     def record_portal(self, portal_id: str, column_urls: list[str], platforms: list[str], state: str, run_id: str,
-                      hosts: list[str]) -> None:
+                      hosts: list[str], walked: bool = False) -> None:
+        """The portal's outcome; `walked`: this run re-read its navigation and every list page (walk_days)."""
         prev = self.portal(portal_id)
         if not column_urls and prev:  # keep the column found last time when discovery failed this time
             column_urls = prev["column_urls"]
-        self.db.execute("INSERT OR REPLACE INTO portals VALUES (?,?,?,?,?,?)",
+        walked_at = time.time() if walked else (prev or {}).get("walked_at")
+        self.db.execute("INSERT OR REPLACE INTO portals (portal_id, column_urls, platforms, state, last_run, hosts,"
+                        " walked_at) VALUES (?,?,?,?,?,?,?)",
                         (portal_id, json.dumps(column_urls, ensure_ascii=False), json.dumps(platforms), state, run_id,
-                         json.dumps(hosts)))
+                         json.dumps(hosts), walked_at))
+        self._maybe_commit()
+
+    def known_reports(self, portal_id: str) -> list[tuple[DocState, str | None, str | None]]:
+        """The portal's report pages whose body is stored, with their link title and list page (for
+        re-validation without reading every list page again)."""
+        rows = self.db.execute(
+            "SELECT url, portal_id, role, sha256, size, detected_type, etag, last_modified, list_sig, state, status,"
+            " first_run, last_run, checked_at, link_title, listing_url FROM docs WHERE portal_id=? AND role='report'"
+            " AND state IN ('ok', 'not_modified') AND sha256 IS NOT NULL ORDER BY url", (portal_id,)).fetchall()
+        return [(DocState(*r[:14]), r[14], r[15]) for r in rows]
+
+    def robots(self, origin: str, max_age: float) -> bytes | None:
+        """The robots.txt body of `origin` fetched less than `max_age` seconds ago (b"" for "none there")."""
+        row = self.db.execute("SELECT body, fetched_at FROM robots WHERE origin=?", (origin,)).fetchone()
+        if row is None or time.time() - (row[1] or 0) > max_age:
+            return None
+        return bytes(row[0] or b"")
+
+    def record_robots(self, origin: str, status: int, body: bytes) -> None:
+        self.db.execute("INSERT OR REPLACE INTO robots VALUES (?,?,?,?)", (origin, status, body, time.time()))
         self._maybe_commit()
 
     def https_broken(self, host: str) -> bool:

@@ -66,6 +66,19 @@ TITLE_FORMS = {
     "chaolian": "{agency}{year}年政府信息公开工作年度报告（超链版）",
 }
 
+# List link texts that differ from the report page's own title (the crawl issue: the body decides, the title only
+# ranks). Forms of real lists, or of what a crawl met on an unseen portal, never of the crawler's rules:
+LIST_TITLE_FORMS = {
+    # seen on an unseen county portal (issue 8); no hit in the stored research corpus
+    "guanyu_de": "{agency}关于{year}年度政府信息公开工作的报告",
+    # a real file name: 淮安市洪泽区人民政府2025年年报.pdf (no 政府信息公开 at all)
+    "nianbao": "{agency}{year}年年报",
+    # a notice whose body is the report (synthetic form: 印发/公布 notices carrying a document are common)
+    "notice": "关于印发《{title}》的通知",
+    # the unit's name only, as in per-year columns that list units (Beijing gknb{Y}/, {Y}n/xzjd/; inference)
+    "unit": "{unit}",
+}
+
 
 @dataclass
 class ReportPlan:
@@ -91,6 +104,8 @@ class ReportPlan:
     late: bool = False  # published after the legal deadline (see _make_late)
     truth: dict | None = None  # filled by the portal
     extra: dict = field(default_factory=dict)
+    list_title: str | None = None  # the list's link text when it is not the page's title (LIST_TITLE_FORMS)
+    link_form: str | None = None  # how the report page links its attachment: None (an <a>) | script | cd_gbk | cd_rfc5987
 
 
 @dataclass
@@ -178,18 +193,22 @@ _AGENCIES = {
 _SPECIAL: dict[tuple[str, str, int], dict] = {
     # demo-trs
     ("demo-trs", "人民政府", 2022): {"attach_copy": True, "attachment_key": "trs-gov-2022"},
-    ("demo-trs", "财政局", 2021): {"form": "pdf", "attachment_key": "trs-czj-2021"},
     ("demo-trs", "城关镇人民政府", 2019): {"form": "docx", "attachment_key": "trs-cgz-2019"},
     ("demo-trs", "青石乡人民政府", 2020): {"form": "image", "attachment_key": "trs-qsx-2020", "title_form": "image"},
     ("demo-trs", "教育局", 2023): {"title_form": "guanyu"},
     ("demo-trs", "交通运输局", 2023): {"other_single_row": True},
     ("demo-trs", "人民政府", 2024): {"other_single_row": True},
     ("demo-trs", "卫生健康局", 2022): {"consistent": False},
+    ("demo-trs", "财政局", 2021): {"form": "pdf", "attachment_key": "trs-czj-2021", "link_form": "script"},
+    ("demo-trs", "教育局", 2024): {"list_title_form": "nianbao"},
+    ("demo-trs", "发展和改革局", 2024): {"list_title_form": "unit"},
     # demo-trs-city (GBK)
     ("demo-trs-city", "统计局", 2020): {"form": "xls", "attachment_key": "city-tjj-2020"},
     ("demo-trs-city", "审计局", 2023): {"form": "pdf", "attachment_key": "city-sjj-2023"},
     ("demo-trs-city", "民政局", 2021): {"behaviour": "gbk_nodecl"},
     ("demo-trs-city", "应急管理局", 2022): {"title_form": "niandu"},
+    ("demo-trs-city", "住房和城乡建设局", 2024): {"list_title_form": "notice"},
+    ("demo-trs-city", "民政局", 2024): {"list_title_form": "guanyu_de"},
     # demo-hanweb
     ("demo-hanweb", "卫生健康局", 2022): {"form": "docx", "attachment_key": "hw-wjj-2022"},
     ("demo-hanweb", "人力资源和社会保障局", 2024): {"form": "xlsx", "attachment_key": "hw-rsj-2024"},
@@ -207,8 +226,8 @@ _SPECIAL: dict[tuple[str, str, int], dict] = {
     ("demo-openness", "人民政府", 2022): {"behaviour": "fail_once"},
     ("demo-openness", "水湖镇人民政府", 2024): {"other_single_row": True},
     # demo-generic
-    ("demo-generic", "人民政府", 2023): {"form": "pdf", "attachment_key": "hn-gov-2023"},
-    ("demo-generic", "文化广电和旅游局", 2022): {"form": "xlsx", "attachment_key": "hn-wgl-2022"},
+    ("demo-generic", "人民政府", 2023): {"form": "pdf", "attachment_key": "hn-gov-2023", "link_form": "cd_rfc5987"},
+    ("demo-generic", "文化广电和旅游局", 2022): {"form": "xlsx", "attachment_key": "hn-wgl-2022", "link_form": "cd_gbk"},
     ("demo-generic", "公安局", 2021): {"title_form": "niandu"},
 }
 
@@ -247,6 +266,10 @@ def _make_plan(site_id: str, idx: int, suffix: str, kind: str, year: int, genera
     )
     if site_id == "demo-gkmlpt":
         plan.docid = r.randint(2_100_000, 4_899_999)
+    if sp.get("list_title_form"):
+        plan.list_title = LIST_TITLE_FORMS[sp["list_title_form"]].format(agency=agency, year=year, title=title,
+                                                                       unit=suffix)
+    plan.link_form = sp.get("link_form")
     plan.url_date = plan.published
     return plan
 

@@ -142,9 +142,11 @@ def _report_page(b: SiteBuild, chrome: Chrome, p: ReportPlan, path: str, crumb: 
         stored = f"{p.url_date[2:].replace('-', '')}{r.randint(100000, 999999)}{r.randint(100000, 999999)}.{ext}"
         show = f"{title}.{ext}"
         dl = f"/module/download/downfile.jsp?classid=0&showname={quote(show)}&filename={stored}"
-        downloads[stored] = Resource(lambda fn=f["file"]: file_bytes(fn), content_type_for(f["file"]),
-                                     headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(show)}"},
-                                     mtime=mtime)
+        # downfile.jsp answers 302 to the stored file under /attach/0/ (as real JCMS sites do: 威海, id 56268562223)
+        downloads[stored] = Resource(b"", "text/html;charset=UTF-8", status=302,
+                                     headers={"Location": f"/attach/0/{stored}"})
+        b.add(f"/attach/0/{stored}", lambda fn=f["file"]: file_bytes(fn), content_type_for(f["file"]), mtime=mtime,
+              headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(show)}"})
         return b.url(dl), (f'附件：<a href="{esc(dl)}" target="_blank"><img src="/module/jslib/icons/{ext}.png" border="0">'
                            f"{esc(show)}</a>")
 
@@ -155,7 +157,7 @@ def _report_page(b: SiteBuild, chrome: Chrome, p: ReportPlan, path: str, crumb: 
         mtime = GEN_TIME[p.changed_in] + 7200
         notes.append("page republished with corrected numbers in generation %d" % p.changed_in)
     return report_page(b, chrome, p, path, crumb, attach, mtime=mtime, behaviour=behaviour, html_notes=notes,
-                       attachment_notes=["attachment served by downfile.jsp with Content-Disposition"])
+                       attachment_notes=["downfile.jsp answers 302 to /attach/0/, served with Content-Disposition"])
 
 
 def _nav_pages(b: SiteBuild, chrome: Chrome, nav: list, mtime: float) -> None:

@@ -1,4 +1,10 @@
-"""TRS WCM sites: static pages, index.html / index_1.html … pagination written by inline script."""
+"""TRS WCM sites: static pages, pagination written by inline script.
+
+demo-trs pages with the classic call createPageHTML(N, cur, "index", "html") (index.html, index_1.html …, numbered
+from 0); demo-trs-city with the 6-argument form createPageHTML('page_div', N, cur, 'index', 'shtml', total) of
+Hunan/Hainan/Zhenjiang/Xinjiang deployments (index.shtml, index_2.shtml …, numbered from 1). Both call shapes and
+both pager functions are real (tests/crawlers/pages/trs/SOURCE.txt).
+"""
 
 from __future__ import annotations
 
@@ -25,7 +31,7 @@ LAYOUT = {
         "server": "nginx",
     },
     "demo-trs-city": {
-        "ext": "shtml", "pager": "countPage", "per_page": 6, "stub": False, "truncate": 24,
+        "ext": "shtml", "pager": "createPageHTML_B", "per_page": 6, "stub": False, "truncate": 24,
         "nav": [("首页", "/index.shtml"), ("走进样例", "/zjyl/index.shtml"), ("政务动态", "/zwdt/index.shtml"),
                 ("政府信息公开", "/xxgk/index.shtml"), ("政务服务", "/zwfw/index.shtml"), ("政民互动", "/zmhd/index.shtml")],
         "zwgk": None,
@@ -40,7 +46,17 @@ LAYOUT = {
 }
 
 
-def _pager_script(kind: str, count: int, current: int, ext: str) -> str:
+def _page_name(kind: str, n: int) -> str:
+    """The file name (without extension) of list page n (0 = the first)."""
+    if n == 0:
+        return "index"
+    return f"index_{n + 1}" if kind == "createPageHTML_B" else f"index_{n}"
+
+
+def _pager_script(kind: str, count: int, current: int, ext: str, total: int = 0) -> str:
+    if kind == "createPageHTML_B":
+        return (f'<div class="page" id="page_div"></div><script type="text/javascript">'
+                f"createPageHTML('page_div',{count}, {current + 1},'index','{ext}',{total});</script>")
     if kind == "createPageHTML":
         return (f'<div class="page" id="page_div"><script type="text/javascript">createPageHTML({count}, {current}, '
                 f'"index", "{ext}");</script></div>')
@@ -62,6 +78,25 @@ def _pager_script(kind: str, count: int, current: int, ext: str) -> str:
             "else\n\tdocument.write(\"下一页&nbsp;\");\n"
             "</script></div>")
 
+
+# The 6-argument pager as real sites ship it (numbered from 1; the page links exist only once the script ran).
+_CREATE_PAGE_B_JS = """<script type="text/javascript">
+function createPageHTML(_divName, _nPageCount, _nCurrIndex, _sPageName, _sPageExt, _nPageSum) {
+  var _sPageName = _sPageName.split('/')[_sPageName.split('/').length-1] || _sPageName;
+  var con_text = "";
+  if(_nPageCount == null || _nPageCount < 1) return;
+  con_text += "<div class=\\"pagination-first\\"><a class=\\"pagination-index\\" href=\\""+_sPageName+"."+_sPageExt+"\\">首页</a>";
+  if(_nCurrIndex == 1){ con_text += "<a class=\\"pagination-index\\" href=\\"javascript:;\\">上一页</a>"; }
+  else if(_nCurrIndex == 2){ con_text += "<a class=\\"pagination-index\\" href=\\""+_sPageName+"."+_sPageExt+"\\">上一页</a>"; }
+  else { con_text += "<a class=\\"pagination-index\\" href=\\""+_sPageName+"_"+(_nCurrIndex-1)+"."+_sPageExt+"\\">上一页</a>"; }
+  if(_nCurrIndex < _nPageCount){ con_text += "<a class=\\"pagination-index\\" href=\\""+_sPageName+"_"+(_nCurrIndex+1)+"."+_sPageExt+"\\">下一页</a>"; }
+  if(_nPageCount == 1){ con_text += "<a class=\\"pagination-index\\" href=\\"javascript:;\\">末页</a></div>"; }
+  else { con_text += "<a class=\\"pagination-index\\" href=\\""+_sPageName+"_"+_nPageCount+"."+_sPageExt+"\\">末页</a></div>"; }
+  con_text += "<div class=\\"pagination-last\\"><span>共 "+_nPageSum+" 条</span><span>共 "+_nPageCount+" 页</span><span>当前第 "+_nCurrIndex+" 页</span></div>";
+  document.getElementById(_divName).innerHTML = con_text;
+}
+</script>
+"""
 
 _CREATE_PAGE_JS = """<script type="text/javascript">
 function createPageHTML(_nPageCount, _nCurrIndex, _sPageName, _sPageExt){
@@ -92,7 +127,7 @@ def build(b: SiteBuild, plans: list[ReportPlan], decoys: list[DecoyPlan]) -> Non
     gen1_t = GEN_TIME[1]
     mutated_site = any(p.generation == 2 for p in plans) and b.generation >= 2
     list_t = gen_t if mutated_site else gen1_t
-    head_js = _CREATE_PAGE_JS if L["pager"] == "createPageHTML" else ""
+    head_js = {"createPageHTML": _CREATE_PAGE_JS, "createPageHTML_B": _CREATE_PAGE_B_JS}.get(L["pager"], "")
 
     col_base = L["col_base"]
     nb_base = f"{col_base}{L['nb_slug']}/"
@@ -123,6 +158,9 @@ def build(b: SiteBuild, plans: list[ReportPlan], decoys: list[DecoyPlan]) -> Non
             it["href"] = rel
             it["path"] = f"{nb_base}{ym}/t{ymd}_{p.docid}.{ext}"
             it["title"] = _report_page(b, chrome, p, it["path"], crumb_nb, ym, ymd)
+            if p.list_title:  # the list says something else than the page's own title
+                it["title"] = b.reports[-1]["title"] = p.list_title
+                b.reports[-1]["notes"].append(f"list link text differs from the page title: {p.list_title}")
         else:
             d: DecoyPlan = it["decoy"]
             if d.kind == "robots_disallowed":
@@ -150,7 +188,7 @@ def build(b: SiteBuild, plans: list[ReportPlan], decoys: list[DecoyPlan]) -> Non
     listing_of: dict[str, list[str]] = {}
     truncate = L.get("truncate")
     for n, chunk in enumerate(pages):
-        name = "index" if n == 0 else f"index_{n}"
+        name = _page_name(L["pager"], n)
         list_path = f"{nb_base}{name}.{ext}"
         lis = []
         for it in chunk:
@@ -164,7 +202,7 @@ def build(b: SiteBuild, plans: list[ReportPlan], decoys: list[DecoyPlan]) -> Non
         main = (f'<div class="left_nav">{_left_nav(L, col_base, ext, L["nb_slug"])}</div>\n'
                 f'<div class="right_list"><div class="list_title"><h2>{esc(nb_name)}</h2></div>\n'
                 f'<ul class="list" id="list">\n' + "\n".join(lis) + "\n</ul>\n"
-                + _pager_script(L["pager"], count, n, ext) + "\n</div>")
+                + _pager_script(L["pager"], count, n, ext, len(items)) + "\n</div>")
         b.page(list_path, chrome.page(f"{nb_name}_{spec.name}", main, crumb=crumb_nb, head_extra=head_js),
                mtime=list_t)
     if L["stub"]:
@@ -256,11 +294,22 @@ def _report_page(b: SiteBuild, chrome: Chrome, p: ReportPlan, path: str, crumb: 
                      "无。"]
         else:
             paras = [f"{title}详见附件。"]
-        paras.append(f'附件：<a href="./{name}" OLDSRC="/protect/{prefix}{ym}/{prefix}{ymd}/{name}" target="_blank">'
-                     f"{esc(title)}.{ext}</a>")
+        if p.link_form == "script":
+            # the link exists only as a script string written by document.write (a TRS habit: captured on
+            # spxz.tax.sh.gov.cn, tests/crawlers/pages/trs/SOURCE.txt)
+            paras.append('<script type="text/javascript">\n'
+                         f"var att = '<a href=\"./{name}\">{esc(title)}.{ext}</a>';\n"
+                         "if (att != null && att.length > 0) {\n"
+                         "  document.write('附件：<br /><p>' + att + '</p>');\n}\n</script>")
+        else:
+            paras.append(f'附件：<a href="./{name}" OLDSRC="/protect/{prefix}{ym}/{prefix}{ymd}/{name}" target="_blank">'
+                         f"{esc(title)}.{ext}</a>")
         page = attachment_only_page(b, p, title, paras)
-    return publish_report(b, chrome, p, path, crumb, page, truth, title, p.form, attachments=atts,
-                          notes=["numbers only in scanned images"] if p.form == "image" else [], **served)
+    notes = ["numbers only in scanned images"] if p.form == "image" else []
+    if p.link_form == "script":
+        notes.append("attachment link only inside a script string (document.write)")
+    return publish_report(b, chrome, p, path, crumb, page, truth, title, p.form, attachments=atts, notes=notes,
+                          **served)
 
 
 def _decoy_page(b: SiteBuild, chrome: Chrome, d: DecoyPlan, path: str, crumb: list) -> None:

@@ -12,18 +12,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, timezone
 
 from .model import ParsedDocument
-from .textnorm import compact, has_cjk, nfkc, squash, squash_with_map
+from core.titles import parse_title
 
-_REPORT_WORDS = r"(?:政府信息公开|政务公开|信息公开|政府信息)(?:工作)?(?:年度)?(?:工作)?(?:报告|年报)"
-_TITLE_A = re.compile(
-    rf"^(?P<agency>.*?)(?:关于)?(?:公布|发布|印发)?(?P<year>(?:19|20)\d{{2}})年度?(?:的)?(?:本单位|本机关|本局)?{_REPORT_WORDS}"
-)
-_TITLE_B = re.compile(rf"^(?P<year>(?:19|20)\d{{2}})年度?(?P<agency>[^\d]{{2,40}}?){_REPORT_WORDS}")
-_TITLE_MAX = 90  # squashed characters
-_BRACKETED = re.compile(r"[(（【\[][^)）】\]]*[)）】\]]")
-_AGENCY_JUNK_HEAD = re.compile(r"^(?:.*?[>»＞]|标题[:]|题目[:]|\[[^\]]*\]|【[^】]*】|[\s\W_]+)")
-_SENTENCE_PUNCT = re.compile(r"[,，。;；!！?？、]|\d")
-_AGENCY_TAIL = re.compile(r"(?:关于|的|之|发布|公布|印发)+$")
+from .textnorm import compact, has_cjk, nfkc, squash
+
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年(?!\s*\d{1,2}\s*月\s*\d{1,2}\s*日)")
 _FIELD = re.compile(
     r"^(?P<name>发布机构|发文机关|发布单位|来源单位|信息来源|来源|发布日期|发布时间|公开日期|发文日期|成文日期|生成日期|日期|索引号|信息索引号)"
@@ -46,58 +38,28 @@ class TitleMatch:
     text: str
     agency: str | None
     year: int
-
-
-def _clean_agency(raw: str) -> str | None:
-    agency = _AGENCY_JUNK_HEAD.sub("", raw) if re.search(r"[>»＞\[【]|^\W|^标题|^题目", raw) else raw
-    agency = _AGENCY_TAIL.sub("", agency).strip(" :-_|")
-    if len(agency) < 2 or not has_cjk(agency) or len(agency) > 40 or _SENTENCE_PUNCT.search(agency):
-        return None
-    return agency
-
-
-def _title_tail_ok(rest: str) -> bool:
-    """What may follow 报告 in a title: nothing, a bracketed note (（图片版）), or a short word."""
-    rest = _BRACKETED.sub("", rest)
-    return not rest or (len(rest) <= 6 and not re.search(r"\d", rest))
-
-
-def _as_printed(line: str, squashed: str, origin: list[int], start: int, agency: str) -> str:
-    """The agency as the page prints it (full-width brackets kept), whitespace removed."""
-    pos = squashed.find(agency, start)
-    if pos < 0:
-        return agency
-    end = pos + len(agency) - 1
-    return compact(line[origin[pos]:origin[end] + 1]) or agency
+    agency_reason: str | None = None  # why agency is None although the title has a name part
 
 
 def match_title(line: str) -> TitleMatch | None:
-    if "公" not in line or "开" not in line or "报" not in line:
-        return None  # every title says 公开 and 报告/年报; most lines are ruled out without normalising
-    s, origin = squash_with_map(line)
-    if len(s) > _TITLE_MAX or "政府信息公开" not in s and "信息公开" not in s and "政务公开" not in s:
+    """A line read as a report title, by the project's one title grammar (core/titles.py)."""
+    parsed = parse_title(line)
+    if parsed is None:
         return None
-    for rx in (_TITLE_A, _TITLE_B):
-        m = rx.match(s)
-        if m and _title_tail_ok(s[m.end():]):
-            year = int(m.group("year"))
-            raw_agency = _AGENCY_TAIL.sub("", m.group("agency") or "").strip()
-            agency = _clean_agency(raw_agency) if raw_agency else None
-            if agency:
-                agency = _as_printed(line, s, origin, m.start("agency"), agency)
-            if raw_agency and agency is None:
-                continue  # a sentence that mentions a report, not a title
-            if rx is _TITLE_B and agency is None:
-                continue
-            return TitleMatch(s, agency, year)
-    return None
+    return TitleMatch(parsed.text, parsed.agency, parsed.year, parsed.agency_reason)
 
 
 def find_title(doc: ParsedDocument) -> TitleMatch | None:
-    """The report's own title: a heading, else a text line (or two lines, for split titles)."""
+    """The report's own title: a heading, else a text line (or two lines, for split titles).
+
+    A title whose agency part cannot be read ends the search: the lines after it are the body, the sidebar and
+    other reports' titles, and an agency taken from them would be someone else's (null with a reason instead).
+    """
     best: TitleMatch | None = None
     for cand in doc.title_candidates:
         m = match_title(cand)
+        if m and m.agency_reason:
+            return m
         if m and (m.agency or best is None):
             if m.agency:
                 return m
@@ -111,6 +73,8 @@ def find_title(doc: ParsedDocument) -> TitleMatch | None:
                 joined = match_title(line + lines[i + 1])
                 if joined and joined.agency:
                     return joined
+        if m and m.agency_reason and best is None:
+            return m
         if m:
             if m.agency:
                 return m
@@ -263,6 +227,7 @@ class ReportMeta:
     agency_source: str | None
     fields: dict[str, str]
     is_report_title: bool
+    agency_reason: str | None = None  # why agency is None: the title's name part could not be read
 
 
 def read_metadata(doc: ParsedDocument) -> ReportMeta:
@@ -293,4 +258,7 @@ def read_metadata(doc: ParsedDocument) -> ReportMeta:
     if year is None and published:
         year = int(published[:4]) - 1
     shown_title = title.text if title else (tag.text if tag else None)
-    return ReportMeta(shown_title, agency, year, published, source, fields, bool(title or tag))
+    reason = None
+    if agency is None:
+        reason = (title.agency_reason if title else None) or (tag.agency_reason if tag else None)
+    return ReportMeta(shown_title, agency, year, published, source, fields, bool(title or tag), reason)

@@ -16,6 +16,8 @@ from functools import lru_cache
 from pathlib import Path
 
 from core.bundled import division_rows
+from core.titles import parse_title as grammar_parse_title
+from core.titles import report_year
 
 GOVERNMENT = "government"
 DEPARTMENT = "department"
@@ -230,17 +232,13 @@ def default_resolver() -> Resolver:
     return Resolver()
 
 
-_TITLE = re.compile(r"^(?P<agency>.*?)(?:关于)?(?P<year>20\d{2})\s*年\s*度?.*?信息公开")
-
-
 def parse_title(title: str | None) -> tuple[str | None, int | None]:
-    """Agency and data year from a link or page title ("XX局2021年政府信息公开工作年度报告")."""
+    """Agency and data year from a link or page title ("XX局2021年政府信息公开工作年度报告"), by the project's one
+    title grammar (core/titles.py). An agency part that is not a name gives None, never a fragment; a title that
+    is not a report title still gives the year it names."""
     if not title:
         return None, None
-    text = normalize_name(title) or ""
-    m = _TITLE.search(text)
-    if not m:
-        m2 = re.search(r"(20\d{2})\s*年", text)
-        return None, int(m2.group(1)) if m2 else None
-    agency = m.group("agency").strip("《》〈〉:：-—_ ") or None
-    return agency, int(m.group("year"))
+    parsed = grammar_parse_title(title)
+    if parsed is None:
+        return None, report_year(title)
+    return parsed.agency, parsed.year

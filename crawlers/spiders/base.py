@@ -4,14 +4,19 @@ One crawl handles any number of portals (the national crawl is ~3,200). Per port
 
 1. fetches the home page (or the configured column URLs) and follows navigation text
    (政务公开 / 信息公开 / 政府信息公开 → 政府信息公开年报 / 年报 / 年度报告) to the 年报 column;
-2. reads the column with its platform's adapter (TRS, Hanweb, gkmlpt, OpennessContent, generic), page by page;
-3. keeps list entries whose title is a report title, fetches each report page (unless an earlier run fetched it
-   and the list shows no change), then every attachment linked from it;
+2. reads the column with its platform (crawlers/platforms/: TRS, Hanweb, gkmlpt, OpennessContent, generic),
+   page by page;
+3. fetches the column's entries (unless an earlier run fetched them and the list shows no change), then every
+   attachment linked from each report page;
 4. records every response as a FetchItem (stored content-addressed, one manifest row) and, when nothing is
    left to fetch for the portal, its summary row in portals.jsonl.
 
 Hostile answers are classified before any parsing: challenges (by the challenge middleware), deleted pages
 answering 200 with a meta refresh, JS redirect shells, HTTP errors.
+
+The spider is cut along its seams: this module holds Scrapy's plumbing and the handling of each response;
+discovery.py what a page leads to, scheduling.py what is requested (and what is not asked for again),
+bookkeeping.py the counts and each portal's outcome at the end, context.py the per-portal state.
 """
 from __future__ import annotations
 
@@ -19,83 +24,43 @@ import hashlib
 import json
 import logging
 import time
-from collections import Counter
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 from urllib.parse import urlsplit
 
 import scrapy
 from scrapy import Request, signals
 from scrapy.exceptions import IgnoreRequest
+from twisted.internet.defer import CancelledError
+
+try:  # Scrapy ≥ 2.13 turns a cancelled download into its own exception
+    from scrapy.exceptions import DownloadCancelledError
+except ImportError:  # pragma: no cover - older Scrapy
+    DownloadCancelledError = CancelledError
 from scrapy.http import Response
 
-from core import layout
-from core.records import PortalRecord
 from core.sniff import sniff
 
-from ..adapters import ADAPTERS, GkmlptAdapter, ListResult, detect, url_dir
-from ..hostile import is_folder_url, is_soft_404
+from ..hostile import is_folder_url, is_gone_redirect, is_soft_404
 from ..items import FetchItem
-from ..middlewares import slot_key, to_http
-from ..page import IMAGE_EXTS, Page, attachment_ext, clean_url
-from ..sources import Portal, load_sources
-from ..store import CrawlStore, DocState, utcnow
-from core.titles import is_column_title, is_nav_title, is_report_title, nav_score
+from ..middlewares import slot_key
+from ..page import Page
+from ..sources import load_sources
+from ..platforms import url_dir
+from ..store import CrawlStore, utcnow
+from .bookkeeping import BookkeepingMixin
+from .context import PortalRun
+from .discovery import DiscoveryMixin
+from .scheduling import SchedulingMixin
 
 logger = logging.getLogger(__name__)
 
-ROLE_PRIORITY = {"home": 0, "column": 5, "list": 10, "report": 20, "attachment": 30}
-_CHROME_IMG = ("icon", "logo", "qrcode", "ewm", "erweima", "share", "weixin", "weibo", "wx_", "banner", "arrow", "btn",
-               "button", "/bg", "spacer", "blank.gif", "jiucuo", "conac", "dzjg", "govicon", "red.png")
 
-
-def site_of(host: str) -> str:
-    """The registrable site of a host (xx.gov.cn → three labels), used to keep navigation on the portal."""
-    host = (host or "").lower()
-    if not host or host.replace(".", "").isdigit() or ":" in host:
-        return host
-    labels = host.split(".")
-    if host.endswith((".gov.cn", ".org.cn", ".com.cn", ".net.cn", ".edu.cn")):
-        return ".".join(labels[-3:])
-    return ".".join(labels[-2:])
-
-
-@dataclass
-class PortalRun:
-    """What the spider knows about one portal during this run."""
-
-    portal: Portal
-    hosts: set[str] = field(default_factory=set)
-    seen: set[str] = field(default_factory=set)
-    pending: int = 0
-    counts: Counter = field(default_factory=Counter)
-    reports: set[str] = field(default_factory=set)
-    column_urls: list[str] = field(default_factory=list)
-    platforms: set[str] = field(default_factory=set)
-    home_ok: bool = False
-    home_error: str | None = None
-    column_found: bool = False
-    challenged: str | None = None  # challenge kind, when a page needed to crawl the portal was challenged
-    challenge_hits: Counter = field(default_factory=Counter)  # per host
-    tried_remembered: bool = False
-    finished: bool = False
-    started_at: str | None = None
-    finished_at: str | None = None
-    list_pages: int = 0
-    nav_pages: int = 0
-    errors: list[str] = field(default_factory=list)
-
-    @property
-    def sites(self) -> set[str]:
-        return {site_of(h) for h in self.hosts}
-
-
-class BasePortalSpider(scrapy.Spider):
+class BasePortalSpider(DiscoveryMixin, SchedulingMixin, BookkeepingMixin, scrapy.Spider):
     """Crawl the portals of a sources file into a run directory (see docs/crawling.md)."""
 
     name = "nianbao-base"
-    force_platform: str | None = None  # thin subclasses pin every portal to one adapter
+    force_platform: str | None = None  # the per-platform spiders pin every portal to one platform
 
     def __init__(self, run_dir: str | None = None, data_dir: str | None = None, sources: str | None = None,
                  run_id: str | None = None, full: str = "0", options: str = "{}", **kwargs: Any):
@@ -174,12 +139,16 @@ class BasePortalSpider(scrapy.Spider):
         ctx.started_at = utcnow()
         p = ctx.portal
         out: list[Request] = []
+        known = self.state.portal(p.id)
+        ctx.walk = self.walk_due(ctx, known)
         if p.column_urls:
             for url in p.column_urls:
                 r = self.req(ctx, url, "list", title="(column_url)",
                              meta={"nb_column_root": url_dir(url), "nb_column_start": True})
                 if r is not None:
                     out.append(r)
+        elif not ctx.walk:  # between full walks: start from the column found last time (discovery if it fails)
+            out.extend(self.remembered_columns(ctx, known))
         else:
             r = self.req(ctx, p.url, "home", conditional=True)
             if r is not None:
@@ -187,52 +156,6 @@ class BasePortalSpider(scrapy.Spider):
         if not out:
             self.finalize(ctx)
         return out
-
-    # --- requests -------------------------------------------------------------------------------------------
-    def req(self, ctx: PortalRun, url: str, role: str, *, title: str | None = None, listing: str | None = None,
-            parent: str | None = None, date: str | None = None, depth: int = 0, method: str = "GET",
-            body: str | None = None, headers: dict[str, str] | None = None, meta: dict[str, Any] | None = None,
-            conditional: bool | DocState | None = None, sig: str | None = None, prev: DocState | None = None) -> Request | None:
-        url = clean_url(url)
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            return None
-        key = url if method == "GET" else f"{method} {url} {body or ''}"
-        if key in ctx.seen:
-            ctx.counts["duplicate_urls"] += 1
-            return None
-        p = ctx.portal
-        if role == "list":
-            if ctx.counts["list_requests"] >= p.max_list_pages:
-                ctx.counts["list_pages_capped"] += 1
-                return None
-            ctx.counts["list_requests"] += 1
-        ctx.seen.add(key)
-        fetch_url = url
-        host = parts.hostname
-        if url.startswith("https://") and (p.tls == "http" or (p.tls in ("auto", "legacy") and host in self.http_fallback_hosts)):
-            fetch_url = to_http(url)
-        hdrs = dict(headers or {})
-        if conditional is True and method == "GET":
-            conditional = self.state.doc(p.id, url)
-        if isinstance(conditional, DocState) and conditional.sha256 and conditional.state in ("ok", "not_modified") \
-                and self.store.raw.has(conditional.sha256):
-            if conditional.etag:
-                hdrs["If-None-Match"] = conditional.etag
-            if conditional.last_modified:
-                hdrs["If-Modified-Since"] = conditional.last_modified
-        m: dict[str, Any] = {
-            "nb_portal": p.id, "nb_role": role, "nb_url": url, "nb_title": title, "nb_listing": listing,
-            "nb_parent": parent, "nb_date": date, "nb_depth": depth, "nb_sig": sig, "nb_tls": p.tls,
-            "nb_backoff": p.retry_backoff, "nb_prev_sha": prev.sha256 if prev else None, "nb_new": prev is None,
-            "download_timeout": p.timeout, "download_maxsize": p.max_size, "max_retry_times": p.retry_times,
-            "handle_httpstatus_all": True,
-        }
-        if meta:
-            m.update(meta)
-        ctx.pending += 1
-        return Request(fetch_url, method=method, body=body, headers=hdrs or None, meta=m, callback=self._on_response,
-                       errback=self._on_error, dont_filter=True, priority=ROLE_PRIORITY.get(role, 0))
 
     # --- hooks called by the middlewares --------------------------------------------------------------------
     def note_challenge(self, request: Request, kind: str) -> None:
@@ -284,20 +207,34 @@ class BasePortalSpider(scrapy.Spider):
         ctx.pending -= 1
         if ctx.pending > 0 or ctx.finished:
             return []
+        if not ctx.column_found and not ctx.challenged and not ctx.walk and not ctx.portal.column_urls:
+            ctx.walk = True  # the remembered column did not answer with a list: find it again from the home page
+            r = self.req(ctx, ctx.portal.url, "home", conditional=True)
+            if r is not None:
+                return [r]
         if not ctx.column_found and not ctx.tried_remembered and not ctx.challenged:
-            ctx.tried_remembered = True
-            known = self.state.portal(ctx.portal.id)
-            reqs = []
-            for url in (known or {}).get("column_urls", []):
-                r = self.req(ctx, url, "list", title="(column found by an earlier run)",
-                             meta={"nb_column_root": url_dir(url), "nb_column_start": True})
-                if r is not None:
-                    reqs.append(r)
+            reqs = self.remembered_columns(ctx, self.state.portal(ctx.portal.id))
             if reqs:
-                ctx.counts["remembered_columns"] += len(reqs)
+                return reqs
+        if ctx.column_found and not ctx.walk and not ctx.rechecked_from_state and not ctx.challenged:
+            ctx.rechecked_from_state = True
+            reqs = self.state_rechecks(ctx)
+            if reqs:
                 return reqs
         self.finalize(ctx)
         return []
+
+    def remembered_columns(self, ctx: PortalRun, known: dict[str, Any] | None) -> list[Request]:
+        """Requests for the column URLs an earlier run found (read as column starts)."""
+        ctx.tried_remembered = True
+        reqs = []
+        for url in (known or {}).get("column_urls", []):
+            r = self.req(ctx, url, "list", title="(column found by an earlier run)", conditional=True,
+                         meta={"nb_column_root": url_dir(url), "nb_column_start": True, "nb_remembered": True})
+            if r is not None:
+                reqs.append(r)
+        ctx.counts["remembered_columns"] += len(reqs)
+        return reqs
 
     # --- items ----------------------------------------------------------------------------------------------
     def item(self, ctx: PortalRun, request: Request, response: Response | None, state: str, *,
@@ -345,6 +282,21 @@ class BasePortalSpider(scrapy.Spider):
                               error=f"{kind} challenge (HTTP {status})")]
         if status == 304:
             return self.handle_not_modified(ctx, request, response)
+        problem = meta.get("nb_redirect_problem")
+        if problem is not None:  # a redirect loop, or a chain longer than REDIRECT_MAX_TIMES
+            state, reason = problem
+            ctx.counts["errors"] += 1
+            ctx.counts["redirect_loops" if state == "redirect_loop" else "redirect_chains"] += 1
+            if role == "home":
+                ctx.home_error = reason
+            ctx.errors.append(reason[:300])
+            return [self.item(ctx, request, response, state, body=body or None, detected_type=self._type(body),
+                              error=reason)]
+        if status >= 300 and meta.get("nb_remembered") and status in (404, 410):
+            # a column found by an earlier run is gone (the site moved): discovery looks for it again
+            ctx.counts["remembered_gone"] += 1
+            return [self.item(ctx, request, response, "error", body=body or None, detected_type=self._type(body),
+                              error=f"HTTP {status}: the column found by an earlier run is gone")]
         if status >= 300:
             if status != 404 or role in ("home", "column", "list"):
                 ctx.counts["errors"] += 1
@@ -382,6 +334,11 @@ class BasePortalSpider(scrapy.Spider):
                     state = "ok" if role in ("home", "column", "list") else "error"
                     return out + [self.item(ctx, request, response, state, body=body, detected_type=dtype,
                                             error=None if state == "ok" else f"redirect shell to {shell} (followed)")]
+        if page is not None and role == "report" and meta.get("redirect_urls") \
+                and is_gone_redirect(response.url, meta["nb_url"]):
+            ctx.counts["deleted"] += 1
+            return [self.item(ctx, request, response, "deleted", body=body, detected_type=dtype,
+                              error=f"deleted: redirected to {response.url}")]
         if page is not None and role == "report" and is_soft_404(page):
             ctx.counts["deleted"] += 1
             return [self.item(ctx, request, response, "deleted", body=body, detected_type=dtype,
@@ -435,7 +392,7 @@ class BasePortalSpider(scrapy.Spider):
         if role in ("home", "column"):
             out.extend(self.discover(ctx, page, response))
         elif role == "list":
-            out.extend(self.handle_list(ctx, page, response))
+            out.extend(self.handle_list(ctx, page, response, unchanged=True))
         return out
 
     def handle_failure(self, ctx: PortalRun, request: Request, exc: BaseException) -> list[Any]:
@@ -452,243 +409,18 @@ class BasePortalSpider(scrapy.Spider):
         if "max size" in str(exc) or "maxsize" in str(exc).lower():
             ctx.counts["too_large"] += 1
             return [self.item(ctx, request, None, "too_large", error=msg)]
+        if isinstance(exc, (CancelledError, DownloadCancelledError)) and not str(exc):
+            # Scrapy stops a body that grows past the limit without a Content-Length by cancelling its download,
+            # with no message (a graceful stop lets running downloads finish; a timeout is a TimeoutError).
+            ctx.counts["too_large"] += 1
+            limit = request.meta.get("download_maxsize")
+            return [self.item(ctx, request, None, "too_large",
+                              error=f"body larger than max_size ({limit} bytes) without a Content-Length: download stopped")]
         ctx.counts["errors"] += 1
         ctx.errors.append(f"{msg} {request.url}"[:300])
         if role == "home":
             ctx.home_error = msg
         return [self.item(ctx, request, None, "error", error=msg)]
-
-    # --- discovery ------------------------------------------------------------------------------------------
-    def nav_allowed(self, ctx: PortalRun, url: str) -> bool:
-        host = urlsplit(url).hostname or ""
-        if host in ctx.hosts:
-            return True
-        if site_of(host) in ctx.sites:
-            ctx.hosts.add(host)
-            return True
-        return False
-
-    def discover(self, ctx: PortalRun, page: Page, response: Response) -> list[Any]:
-        """A home or navigation page: find the 年报 column, else follow 信息公开 navigation."""
-        meta = response.meta
-        depth = meta.get("nb_depth", 0)
-        if "window._CONFIG" in page.text and "TREE" in page.text:
-            return self.handle_list(ctx, page, response)
-        links = page.links()
-        out: list[Any] = []
-        columns = []
-        seen_urls: set[str] = set()
-        for link in links:
-            if link.url in seen_urls or link.url == page.url or attachment_ext(link.url, ""):
-                continue
-            if is_column_title(link.text) and self.nav_allowed(ctx, link.url):
-                seen_urls.add(link.url)
-                columns.append(link)
-        if columns:
-            for link in columns[:8]:
-                r = self.req(ctx, link.url, "list", title=link.text, listing=page.url, depth=depth + 1,
-                             meta={"nb_column_root": url_dir(link.url), "nb_column_start": True}, conditional=True)
-                if r is not None:
-                    out.append(r)
-            return out
-        if any(is_report_title(link.text) for link in links):
-            out.extend(self.handle_list(ctx, page, response, as_found_column=False))
-        if depth < ctx.portal.max_depth:
-            navs = []
-            for link in links:
-                if link.url in seen_urls or link.url == page.url or attachment_ext(link.url, ""):
-                    continue
-                if is_nav_title(link.text) and self.nav_allowed(ctx, link.url):
-                    seen_urls.add(link.url)
-                    navs.append(link)
-            navs.sort(key=lambda l: -nav_score(l.text))
-            for link in navs[:5]:
-                if ctx.nav_pages >= 25:
-                    break
-                r = self.req(ctx, link.url, "column", title=link.text, listing=page.url, depth=depth + 1,
-                             conditional=True)
-                if r is not None:
-                    ctx.nav_pages += 1
-                    out.append(r)
-        return out
-
-    # --- lists ----------------------------------------------------------------------------------------------
-    def parse_list(self, ctx: PortalRun, page: Page, meta: dict[str, Any]) -> ListResult:
-        platform = ctx.portal.platform
-        if platform != "auto":
-            res = ADAPTERS[platform].parse_list(page, meta)
-            if res.entries or res.follow:
-                return res
-        return detect(page).parse_list(page, meta)
-
-    def handle_list(self, ctx: PortalRun, page: Page, response: Response, as_found_column: bool = True) -> list[Any]:
-        meta = response.meta
-        res = self.parse_list(ctx, page, meta)
-        if as_found_column:
-            ctx.column_found = True
-            ctx.list_pages += 1
-            starts_list = meta.get("nb_column_start") or meta["nb_role"] in ("home", "column")
-            if starts_list and meta["nb_url"] not in ctx.column_urls:
-                ctx.column_urls.append(meta["nb_url"])
-        ctx.platforms.add(res.platform)
-        out: list[Any] = []
-        for entry in res.entries:
-            if not is_report_title(entry.title):
-                ctx.counts["decoys"] += 1
-                continue
-            r = self.schedule_report(ctx, entry.url, entry.title, entry.date, page.url)
-            if r is not None:
-                out.append(r)
-        root = meta.get("nb_column_root") or url_dir(page.url)
-        for f in res.follow:
-            extra = dict(f.meta)
-            extra["nb_column_root"] = root
-            if f.subcolumn:
-                extra["nb_column_start"] = True
-                extra["nb_column_root"] = url_dir(f.url)
-            r = self.req(ctx, f.url, "list", title=f.title or meta.get("nb_title"), listing=page.url,
-                         depth=meta.get("nb_depth", 0), method=f.method, body=f.body, headers=f.headers, meta=extra,
-                         conditional=f.method == "GET")
-            if r is not None:
-                out.append(r)
-        return out
-
-    def schedule_report(self, ctx: PortalRun, url: str, title: str, date: str | None, listing: str) -> Request | None:
-        url = clean_url(url)
-        if url in ctx.reports:
-            ctx.counts["duplicate_urls"] += 1
-            return None
-        ctx.reports.add(url)
-        sig = json.dumps([title, date], ensure_ascii=False)
-        prev = self.state.doc(ctx.portal.id, url)
-        if prev is not None and not self.full and prev.list_sig == sig and (
-                prev.state in ("deleted", "challenged") or (prev.state == "error" and prev.status in (404, 410))):
-            # Known dead (deleted, 404, challenged) and the list shows no change: do not ask again (--full does).
-            ctx.counts["known_dead"] += 1
-            self.state.touch_doc(ctx.portal.id, url, self.run_id)
-            return None
-        if prev is not None and prev.state in ("ok", "not_modified") and prev.sha256 and not self.full:
-            if prev.list_sig == sig:
-                if not self.recheck_due(ctx, url, prev, date):
-                    ctx.counts["unchanged"] += 1
-                    self.state.touch_doc(ctx.portal.id, url, self.run_id)
-                    return None
-                ctx.counts["rechecked"] += 1  # not checked for a while: a conditional GET tells
-            # The list shows a change (title or date), or a recheck is due: ask again, conditionally.
-            return self.req(ctx, url, "report", title=title, listing=listing, date=date, sig=sig, prev=prev,
-                            conditional=prev)
-        return self.req(ctx, url, "report", title=title, listing=listing, date=date, sig=sig,
-                        prev=prev if prev and prev.sha256 else None, conditional=prev if self.full else None)
-
-    def recheck_due(self, ctx: PortalRun, url: str, prev: DocState, list_date: str | None) -> bool:
-        """Re-validate a known report whose list entry did not change? Pages get corrected in place (new
-        numbers, same URL and title): recheck each about every `recheck_days` (spread per URL so a portal's
-        reports do not all fall due on one night), and every run while recently published (60 days)."""
-        days = float(ctx.portal.recheck_days)
-        if days <= 0:
-            return True
-        now = time.time()
-        if list_date:
-            try:
-                published = time.mktime(time.strptime(list_date, "%Y-%m-%d"))
-                if 0 <= now - published <= 60 * 86400:
-                    return True
-            except ValueError:
-                pass
-        spread = 0.75 + 0.5 * (int(hashlib.sha1(url.encode()).hexdigest()[:8], 16) / 0xFFFFFFFF)
-        return now - (prev.checked_at or 0) >= days * 86400 * spread
-
-    # --- reports and attachments ----------------------------------------------------------------------------
-    def _count_report(self, ctx: PortalRun, meta: dict[str, Any], sha: str | None) -> bool:
-        """Count a fetched report; True when its body is new or changed (so its attachments are checked too)."""
-        prev_sha = meta.get("nb_prev_sha")
-        self._note_body(ctx, meta, sha)
-        if meta.get("nb_new") and not prev_sha:
-            ctx.counts["new"] += 1
-            return True
-        if prev_sha != sha:
-            ctx.counts["changed"] += 1
-            return True
-        ctx.counts["unchanged"] += 1
-        return False
-
-    def _count_attachment(self, ctx: PortalRun, meta: dict[str, Any], sha: str | None) -> None:
-        self._note_body(ctx, meta, sha)
-        ctx.counts["attachments"] += 1
-        if meta.get("nb_new"):
-            ctx.counts["new_attachments"] += 1
-
-    def _note_body(self, ctx: PortalRun, meta: dict[str, Any], sha: str | None) -> None:
-        if not sha:
-            return
-        url = meta["nb_url"]
-        first = self.bodies_this_run.get(sha)
-        if first is None:
-            seen = self.state.body_seen(sha)
-            first = seen[0] if seen else None
-        if first is not None and first != url:
-            ctx.counts["duplicate_bodies"] += 1
-        self.bodies_this_run.setdefault(sha, url)
-
-    def find_attachments(self, page: Page) -> list[tuple[str, str]]:
-        found: dict[str, str] = {}
-
-        def add(url: str, title: str) -> None:
-            url = clean_url(url)
-            if url != page.url and url.startswith(("http://", "https://")) and url not in found:
-                found[url] = title
-
-        if "window._CONFIG" in page.text:
-            detail = GkmlptAdapter.detail(page)
-            if detail is not None:
-                content = detail.get("content") or detail.get("Content") or ""
-                if isinstance(content, str) and content:
-                    sub = Page(page.url, b"", text=f"<html><body><div id='zoom'>{content}</div></body></html>")
-                    for link in sub.links():
-                        if attachment_ext(link.url, link.text):
-                            add(link.url, link.text)
-                    for src in sub.images():
-                        if not any(w in src.lower() for w in _CHROME_IMG):
-                            add(src, "")
-                for url, title in _walk_urls(detail):
-                    if attachment_ext(url, title):
-                        add(page.urljoin(url), title)
-        for link in page.links():
-            if link.in_chrome:
-                continue
-            if attachment_ext(link.url, link.text):
-                add(link.url, link.text)
-        root = page.content_root()
-        if root is not None:
-            for src in page.images(root):
-                low = src.lower()
-                if any(w in low for w in _CHROME_IMG):
-                    continue
-                ext = attachment_ext(src) or ""
-                if ext in IMAGE_EXTS or not ext:
-                    add(src, "")
-        return list(found.items())
-
-    def handle_report(self, ctx: PortalRun, page: Page, response: Response, refresh: bool) -> list[Any]:
-        meta = response.meta
-        out = []
-        for url, title in self.find_attachments(page):
-            r = self.schedule_attachment(ctx, url, title, parent=meta["nb_url"], listing=meta.get("nb_listing"),
-                                         refresh=refresh, date=meta.get("nb_date"))
-            if r is not None:
-                out.append(r)
-        return out
-
-    def schedule_attachment(self, ctx: PortalRun, url: str, title: str, parent: str, listing: str | None,
-                            refresh: bool, date: str | None) -> Request | None:
-        url = clean_url(url)
-        prev = self.state.doc(ctx.portal.id, url)
-        if prev is not None and prev.state in ("ok", "not_modified") and prev.sha256 and not refresh and not self.full:
-            ctx.counts["unchanged_attachments"] += 1
-            self.state.touch_doc(ctx.portal.id, url, self.run_id)
-            return None
-        return self.req(ctx, url, "attachment", title=title or None, listing=listing, parent=parent, date=date,
-                        prev=prev if prev and prev.sha256 else None, conditional=prev)
 
     # --- helpers --------------------------------------------------------------------------------------------
     @staticmethod
@@ -702,92 +434,3 @@ class BasePortalSpider(scrapy.Spider):
             return refresh[1]
         return page.js_redirect()
 
-    # --- the end --------------------------------------------------------------------------------------------
-    def portal_state(self, ctx: PortalRun) -> str:
-        if ctx.challenged:
-            return "challenged"
-        if not ctx.column_found:
-            if not ctx.home_ok and not ctx.portal.column_urls:
-                return "blocked" if ctx.home_error and "robots" in ctx.home_error else "unreachable"
-            return "no_column"
-        if ctx.counts["errors"] or ctx.counts["challenged"] or ctx.counts["too_large"]:
-            return "partial"
-        return "ok"
-
-    def summary_row(self, ctx: PortalRun) -> dict[str, Any]:
-        p = ctx.portal
-        c = ctx.counts
-        counts = {
-            "pages": c["pages"], "reports": len(ctx.reports), "new": c["new"], "changed": c["changed"],
-            "unchanged": c["unchanged"], "attachments": c["attachments"], "new_attachments": c["new_attachments"],
-            "errors": c["errors"], "not_found": c["not_found"], "challenged": c["challenged"],
-            "deleted": c["deleted"], "not_modified": c["not_modified"], "decoys": c["decoys"],
-            "duplicate_urls": c["duplicate_urls"], "duplicate_bodies": c["duplicate_bodies"],
-            "robots_blocked": c["robots_blocked"], "known_dead": c["known_dead"],
-            "rechecked": c["rechecked"], "too_large": c["too_large"], "truncated": c["truncated"],
-            "list_pages": ctx.list_pages,
-        }
-        for k, v in sorted(c.items()):
-            counts.setdefault(k, v)
-        return PortalRecord(
-            id=p.id, name=p.name, url=p.url, platform=p.platform, region_code=p.region_code,
-            state=self.portal_state(ctx), counts=counts, column_urls=list(ctx.column_urls),
-            platforms_detected=sorted(ctx.platforms), error=ctx.home_error or (ctx.errors[0] if ctx.errors else None),
-            province=p.province, city=p.city, run_id=self.run_id, started_at=ctx.started_at,
-            finished_at=ctx.finished_at,
-        ).to_dict()
-
-    def finalize(self, ctx: PortalRun, interrupted: bool = False) -> None:
-        if ctx.finished:
-            return
-        ctx.finished = True
-        ctx.finished_at = utcnow()
-        row = self.summary_row(ctx)
-        if interrupted and row["state"] in ("ok", "partial", "no_column", "unreachable"):
-            row["state"] = "interrupted"
-        self.store.write_portal(row)
-        self.state.record_portal(ctx.portal.id, ctx.column_urls, sorted(ctx.platforms), row["state"], self.run_id,
-                                 sorted(ctx.hosts))
-        logger.info("portal %s finished: %s, %d pages, %d reports (%d new), %d attachments, %d errors",
-                    ctx.portal.id, row["state"], row["counts"]["pages"], row["counts"]["reports"],
-                    row["counts"]["new"], row["counts"]["attachments"], row["counts"]["errors"])
-
-    def _spider_closed(self, spider: Any = None, reason: str = "finished") -> None:
-        for ctx in self.portals.values():
-            if not ctx.finished:
-                self.finalize(ctx, interrupted=reason != "finished" or ctx.pending > 0)
-        stats = self.crawler.stats.get_stats() if self.crawler and self.crawler.stats else {}
-        run_json = self.run_dir / layout.RUN_FILE
-        try:
-            run = json.loads(run_json.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            run = {}
-        run.update({
-            "run_id": self.run_id, "crawl_started_at": self.started_at, "finished_at": utcnow(),
-            "elapsed_seconds": round(time.monotonic() - self.t0, 3), "finish_reason": reason,
-            "sources_file": str(self.sources_path), "data_dir": str(self.data_dir),
-            "full": self.full, "portals": len(self.portals), "manifest_rows": self.store.rows,
-            "requests": stats.get("downloader/request_count", 0),
-            "responses": stats.get("downloader/response_count", 0),
-        })
-        run.setdefault("started_at", self.started_at)
-        run.setdefault("sources", str(self.sources_path))
-        run.setdefault("options", self.options)
-        run_json.write_text(json.dumps(run, ensure_ascii=False, indent=2), encoding="utf-8")
-        (self.run_dir / layout.STATS_FILE).write_text(json.dumps(stats, ensure_ascii=False, indent=2, default=str),
-                                                 encoding="utf-8")
-        self.store.close()
-
-
-def _walk_urls(obj: Any, title: str = "") -> Iterable[tuple[str, str]]:
-    """(url, title) pairs from a JSON-like object (gkmlpt DETAIL attachment lists)."""
-    if isinstance(obj, dict):
-        t = str(obj.get("name") or obj.get("title") or obj.get("filename") or title or "")
-        for k, v in obj.items():
-            if isinstance(v, str) and k.lower() in ("url", "href", "link", "path", "file", "fileurl", "file_url", "src"):
-                yield v, t
-            elif isinstance(v, (dict, list)):
-                yield from _walk_urls(v, t)
-    elif isinstance(obj, list):
-        for v in obj:
-            yield from _walk_urls(v, title)

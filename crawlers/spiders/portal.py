@@ -1,12 +1,14 @@
-"""The spiders `scrapy crawl` knows. All the work is in BasePortalSpider and the adapters; these only pin settings.
+"""The spiders `scrapy crawl` knows. All the work is in BasePortalSpider and the platforms; these only pin settings.
 
     scrapy crawl nianbao -a run_dir=DATA_DIR/runs/RUN_ID [-a sources=FILE] [-a full=1]
 
-`nianbao-trs`, `nianbao-hanweb`, `nianbao-gkmlpt`, `nianbao-openness`, `nianbao-generic` read every portal of the
-sources file with that one adapter (for a sources file of one CMS family, or to debug an adapter).
+One `nianbao-<platform>` spider per registered platform (nianbao-trs, nianbao-hanweb, nianbao-gkmlpt, …) reads
+every portal of the sources file with that one platform (for a sources file of one CMS family, or to debug a
+platform). They are made from the registry, so a new platform gets its spider without an edit here.
 """
 from __future__ import annotations
 
+from ..platforms import platform_names
 from .base import BasePortalSpider
 
 
@@ -14,26 +16,11 @@ class NianbaoSpider(BasePortalSpider):
     name = "nianbao"
 
 
-class TrsSpider(BasePortalSpider):
-    name = "nianbao-trs"
-    force_platform = "trs"
+def _platform_spider(platform: str) -> type[BasePortalSpider]:
+    cls_name = "".join(part.capitalize() for part in platform.replace("-", "_").split("_")) + "Spider"
+    return type(cls_name, (BasePortalSpider,), {"name": f"nianbao-{platform}", "force_platform": platform,
+                                                "__module__": __name__})
 
 
-class HanwebSpider(BasePortalSpider):
-    name = "nianbao-hanweb"
-    force_platform = "hanweb"
-
-
-class GkmlptSpider(BasePortalSpider):
-    name = "nianbao-gkmlpt"
-    force_platform = "gkmlpt"
-
-
-class OpennessSpider(BasePortalSpider):
-    name = "nianbao-openness"
-    force_platform = "openness"
-
-
-class GenericSpider(BasePortalSpider):
-    name = "nianbao-generic"
-    force_platform = "generic"
+PLATFORM_SPIDERS = {name: _platform_spider(name) for name in platform_names()}
+globals().update({cls.__name__: cls for cls in PLATFORM_SPIDERS.values()})  # Scrapy's loader reads module members

@@ -21,6 +21,25 @@ def _data_dir_default() -> str:
     return os.environ.get("NIANBAO_DATA_DIR") or "data"
 
 
+class _PlatformChoices:
+    """`auto` and the registered platforms (crawlers/platforms/), read from the registry only when argparse
+    checks a value or prints help: the registry imports the page parser, which the other commands do not need."""
+
+    def _names(self) -> tuple[str, ...]:
+        from crawlers.sources import platform_choices
+
+        return platform_choices()
+
+    def __contains__(self, value: object) -> bool:
+        return value in self._names()
+
+    def __iter__(self):
+        return iter(self._names())
+
+    def __len__(self) -> int:
+        return len(self._names())
+
+
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "crawl", help="crawl portals for 年报 pages and attachments (national list by default)",
@@ -28,8 +47,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     src = p.add_argument_group("what to crawl")
     src.add_argument("--sources", metavar="FILE", help="sources YAML (default: the bundled national list)")
     src.add_argument("--url", metavar="URL", help="crawl one ad-hoc portal from its home page (or its 年报 column)")
-    src.add_argument("--platform", default="auto",
-                     choices=["auto", "trs", "hanweb", "gkmlpt", "openness", "generic"],
+    src.add_argument("--platform", default="auto", choices=_PlatformChoices(),
                      help="with --url: the portal's CMS family (default: detect)")
     src.add_argument("--only", action="append", metavar="ID", help="portal id(s), repeatable or comma-separated "
                      "(national ids are gov-<region code>, e.g. gov-510703)")
@@ -157,4 +175,11 @@ def print_summary(console, summary) -> None:
                   str(t.get("new", 0)), str(t.get("attachments", 0)), str(t.get("errors", 0)),
                   ", ".join(f"{k} {v}" for k, v in sorted(summary.states().items())))
     console.print(table)
+    from rich.markup import escape
+
+    for p in summary.portals:  # every portal that is not ok, one line each with its reason
+        if p.state != "ok":
+            style = STATE_STYLE.get(p.state, "white")
+            console.print(f"[{style}]{escape(p.id)}: {p.state}[/{style}]: {escape(p.error or 'no reason recorded')}",
+                          highlight=False, soft_wrap=True)
     console.print(f"run directory: {summary.run_dir}  ({summary.elapsed_seconds:.1f} s)")

@@ -3,8 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from crawlers.adapters import ADAPTERS, detect
-from crawlers.adapters.base import enumerate_pages
+from crawlers.platforms import PLATFORMS, detect, enumerate_pages
 from core.decode import decode_html
 from crawlers.hostile import detect_challenge, is_folder_url
 from crawlers.jsobj import find_assignment
@@ -141,24 +140,24 @@ def test_urls_and_attachments():
     assert len(enumerate_pages("http://h/list?page=4", "http://h/list?page=1")) == 4
 
 
-def test_js_object_and_adapters():
+def test_js_object_and_platforms():
     html = ("<html><script>window._CONFIG = {SID: 'x1', TREE: [{id: 5, name: '政务动态', children: []},"
             " {id: 9, name: '政府信息公开年报', children: [{id: 10, name: '2021年'}]}]};</script></html>")
     cfg = find_assignment(html, "window._CONFIG")
     assert cfg["SID"] == "x1" and cfg["TREE"][1]["id"] == 9
     page = Page("http://h/gkmlpt/index", html.encode())
     assert detect(page).name == "gkmlpt"
-    res = ADAPTERS["gkmlpt"].parse_list(page, {})
+    res = PLATFORMS["gkmlpt"].parse_list(page, {})
     assert [f.url for f in res.follow][:1] == ["http://h/gkmlpt/api/all/9?page=1&sid=x1"]
     trs = Page("http://h/nb/index.html", b"<html><script>createPageHTML(3, 0, 'index', 'shtml');</script></html>")
     assert detect(trs).name == "trs"
-    assert [f.url for f in ADAPTERS["trs"].parse_list(trs, {}).follow] == ["http://h/nb/index_1.shtml", "http://h/nb/index_2.shtml"]
+    assert [f.url for f in PLATFORMS["trs"].parse_list(trs, {}).follow] == ["http://h/nb/index_1.shtml", "http://h/nb/index_2.shtml"]
     hw = Page("http://h/col/col123/index.html", (
         "<html><script>var webid=2; unitid: 456, perpage: 15, totalRecord: 50</script><div id='div456'><script type='text/xml'>"
         "<datastore><recordset><record><![CDATA[<li><a href='/art/2022/1/3/art_123_1.html' title='示范区卫生健康局2021年政府信息公开工作年度报告'>x</a><span>2022-01-03</span></li>]]></record>"
         "</recordset></datastore></script></div></html>").encode())
     assert detect(hw).name == "hanweb"
-    res = ADAPTERS["hanweb"].parse_list(hw, {})
+    res = PLATFORMS["hanweb"].parse_list(hw, {})
     assert res.entries[0].url == "http://h/art/2022/1/3/art_123_1.html" and res.entries[0].date == "2022-01-03"
     assert res.follow[0].method == "POST" and "startrecord=2" in res.follow[0].url and "columnid=123" in res.follow[0].body
 

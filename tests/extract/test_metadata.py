@@ -84,3 +84,16 @@ def test_date_forms(text, iso):
 def test_agency_keeps_full_width_brackets_as_printed():
     m = read_metadata(doc(["通江县人民政府办公室（县政务服务和大数据管理局）2021年政府信息公开工作年度报告", "一、总体情况"]))
     assert m.agency == "通江县人民政府办公室（县政务服务和大数据管理局）"
+
+
+def test_unreadable_agency_is_null_with_a_reason_not_a_body_fragment():
+    """Issue 10 item 6: a title whose agency part is not a name must not borrow another report's agency (here a
+    sidebar link further down the page)."""
+    m = read_metadata(doc(["示例县财政局、示例县税务局2021年政府信息公开工作年度报告", "一、总体情况",
+                           "2021年，我局认真贯彻。", "相关链接", "财政局2021年政府信息公开工作年度报告"]))
+    assert m.agency is None and m.agency_reason and m.report_year == 2021
+
+
+def test_regiment_name_with_digits_is_read():
+    m = read_metadata(doc(["第一师阿拉尔市10团2021年政府信息公开工作年度报告", "一、总体情况", "财政局2021年政府信息公开工作年度报告"]))
+    assert m.agency == "第一师阿拉尔市10团"

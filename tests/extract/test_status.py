@@ -36,10 +36,10 @@ def test_free_text_report_is_legacy():
     assert r.status == "legacy_format" and r.cells == {}
 
 
-def test_empty_and_binary_files_are_unreadable():
+def test_empty_files_are_unreadable_and_unknown_bytes_unsupported():
     assert extract_bytes(b"", "e").status == "unreadable"
     r = extract_bytes(b"\x00\x01\x02\x03garbage" * 100, "b")
-    assert r.status == "unreadable" and r.reason
+    assert r.status == "unsupported" and "binary" in r.reason
 
 
 def test_list_of_reports_is_not_a_report():

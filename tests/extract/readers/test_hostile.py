@@ -184,4 +184,5 @@ def test_password_protected_ooxml_is_encrypted(settings):
 
 
 def test_empty_and_binary(settings):
-    assert _read(bytes(10_000), settings).status == "unreadable"
+    doc = _read(bytes(10_000), settings)  # bytes no reader knows: stored, and said to be unsupported
+    assert doc.status == "unsupported" and "binary" in doc.reason
