@@ -66,6 +66,10 @@ def resolve_paths(args: argparse.Namespace) -> tuple[Path | None, Path]:
 
 
 def run(args: argparse.Namespace) -> int:
+    from flows import config, prefect_env
+
+    config.check_sources(args.sources, args.only)  # first: a bad sources file is the first thing to hear about
+    prefect_env.check_server()  # with PREFECT_API_URL: that server, or one line now (nothing created yet)
     sources, data_dir = resolve_paths(args)
     from flows.runlock import run_lock
 
@@ -77,7 +81,6 @@ def _run_flow(args: argparse.Namespace, sources: Path | None, data_dir: Path) ->
     from flows import prefect_env
 
     prefect_env.configure(quiet=True)
-    prefect_env.check_server()
     from flows.progress import RichReporter, reporting
     from flows.summary import print_run_summary
 
@@ -133,11 +136,11 @@ def serve(args: argparse.Namespace) -> int:
     if not os.environ.get("PREFECT_API_URL"):
         raise UserError("nianbao serve needs a Prefect server: start one with `prefect server start` and set "
                         "PREFECT_API_URL=http://127.0.0.1:4200/api (see docs/operations.md)")
-    sources, data_dir = resolve_paths(args)
     from flows import prefect_env
 
-    prefect_env.configure()
     prefect_env.check_server()
+    sources, data_dir = resolve_paths(args)
+    prefect_env.configure()
     from flows.schedule import serve_nightly
 
     serve_nightly(sources, data_dir, cron=args.cron, timezone=args.timezone, name=args.name)

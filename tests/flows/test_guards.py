@@ -307,3 +307,24 @@ def test_markdown_summary_has_totals_worse_portals_and_failed_reports():
     assert "got worse since the last run (2)" in md and "| b | 乙县 | ok | unreachable | DNS lookup failed |" in md
     assert "failed extraction or fetch (3)" in md and "encrypted \\| locked" in md and "and 2 more" in md
     assert "report.html" in md
+
+
+# ------------------------------------------------------------------------------------------------ Prefect server
+
+def test_a_prefect_server_that_does_not_answer_is_one_line_at_once(tmp_path, capsys, monkeypatch):
+    """With PREFECT_API_URL set every command uses that server; when it is down, the command says so at once
+    instead of a start-up timeout (no temporary server is started behind the user's back)."""
+    from tests.flows.flowkit import free_port
+
+    url = f"http://127.0.0.1:{free_port()}/api"
+    monkeypatch.setenv("PREFECT_API_URL", url)
+    data = tmp_path / "data"
+    for argv in (["run", "--sources", str(_good(tmp_path)), "--data-dir", str(data)],
+                 ["serve", "--sources", str(_good(tmp_path)), "--data-dir", str(data)]):
+        t0 = time.monotonic()
+        assert main(argv) == 2
+        assert time.monotonic() - t0 < 15
+        err = capsys.readouterr().err
+        assert err.startswith(f"nianbao: the Prefect server at PREFECT_API_URL={url} does not answer") \
+            and err.count("\n") == 1, err
+        assert not data.exists()
