@@ -84,3 +84,27 @@ def test_the_readme_runs_the_demo_portal_on_its_own(tmp_path):
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+
+
+@pytest.mark.slow
+@pytest.mark.portal
+def test_crawl_ends_with_one_line_per_portal_that_is_not_ok(tmp_path, capsys):
+    """Issue 8 item 4: `nianbao crawl` (like `nianbao run`) names each portal that is not ok, with its reason."""
+    from demoportal.portal import start_portal
+    from nianbao.cli import main
+
+    portal = start_portal(host="127.0.0.1", slow_seconds=0.5)
+    try:
+        doc = yaml.safe_load(portal.sources_yaml(["demo-waf", "demo-openness"]))
+        for p in doc["portals"]:
+            p.update({"delay": 0.05, "retry_backoff": 0.2, "timeout": 20})
+        sources = tmp_path / "s.yaml"
+        sources.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+        rc = main(["crawl", "--sources", str(sources), "--data-dir", str(tmp_path / "data")])
+    finally:
+        portal.stop()
+    out = capsys.readouterr().out
+    assert rc == 0, out
+    lines = [line.strip() for line in out.splitlines() if line.startswith("  demo-")]
+    assert "portals not ok (1)" in out and len(lines) == 1, out
+    assert lines[0].startswith("demo-waf (") and " challenged: " in lines[0] and not lines[0].endswith(": "), lines
