@@ -1,20 +1,22 @@
-"""Warehouse benchmark: bulk-load 10 million cells, then time the analysts' national query.
+"""Warehouse benchmark: the end-to-end load of a national night, then the analysts' queries.
 
-    .venv/bin/python bench/bench_warehouse.py [--reports 50000] [--jsonl-reports 5000] [--dir DIR]
+    .venv/bin/python bench/bench_warehouse.py [--reports 50000] [--no-export] [--dir DIR]
 
-Prints:
-  - bulk insert of N cells from Arrow into `cells` (cells/s), inside the writer's transaction;
-  - the whole publish (copy-on-write build + CHECKPOINT + fsync + swap) with the cells in it;
-  - replacing every report's cells (delete, then insert) as a re-extraction does;
-  - the analyst query "national totals per year and template" over the published file (cold and warm),
-    straight over cells ⋈ reports and through the deduplicating `national_totals` view;
-  - the snapshot export (CSV with BOM + Parquet + manifest);
-  - the end-to-end loader (`load_run` from a run directory + extraction JSON Lines) on a smaller run.
-No assertions: the figures are for the reader.
+Prints, all measured in this run:
+  - end-to-end load: extraction output (the extract stage's files: JSON Lines + columnar Parquet, and the crawl's
+    manifest) → published DuckDB (`load_run`: assembly, bulk insert from Parquet, CHECKPOINT, fsync, swap), in
+    cells/s, against the baseline: DuckDB's own `CREATE TABLE AS SELECT * FROM read_parquet(…)` of the same
+    cells, checks and docs files into a fresh file, checkpointed and closed;
+  - the same run loaded again (same inputs: skipped) and a next night with nothing new (not republished);
+  - the analyst queries (national totals, cell_values per year) over the published file, in a plain
+    `duckdb.connect(path, read_only=True)` (the client's default optimizers) and through warehouse.db.connect;
+  - the snapshot export.
+No assertions: the figures are for the reader (and bench/run_all.py's table).
 """
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import shutil
@@ -25,80 +27,81 @@ import time
 from pathlib import Path
 
 import numpy as np
-import pyarrow as pa
-import pyarrow.compute as pc
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from warehouse import db, paths, publish  # noqa: E402
-from warehouse.ingest import insert_cells  # noqa: E402
+from core import layout  # noqa: E402
+from core.cells import keys_for  # noqa: E402
+from warehouse import db  # noqa: E402
 
-YEARS = (2019, 2020, 2021, 2022, 2023, 2024)
-QUERY = """
-SELECT report_year, template, cell_key, sum(value) AS total, count(value) AS n
-FROM cells
-GROUP BY report_year, template, cell_key
-"""
-JOIN_QUERY = """
-SELECT r.report_year, r.template, c.cell_key, sum(c.value) AS total, count(c.value) AS n
-FROM cells c JOIN reports r ON r.report_id = c.report_id
-WHERE r.status = 'ok'
-GROUP BY r.report_year, r.template, c.cell_key
-"""
+TARGET_CELLS_PER_S = 5_000_000
+RUN_ID = "20260101T000000Z"
+QUERIES = {
+    "national_totals view": "SELECT * FROM national_totals",
+    "cell_values: received per year": "SELECT report_year, template, sum(value) FROM cell_values "
+                                      "WHERE cell_key = 'apply.new.total' GROUP BY ALL",
+    "cell_values: every key per year": "SELECT report_year, template, cell_key, sum(value), count(value) "
+                                       "FROM cell_values GROUP BY ALL",
+}
 
 
-def keys_by_template() -> dict[str, list[str]]:
-    t = db.cell_dictionary_table()
-    out: dict[str, list[str]] = {}
-    for tpl, key in zip(t.column("template").to_pylist(), t.column("cell_key").to_pylist()):
-        out.setdefault(tpl, []).append(key)
-    return out
+def write_run(root: Path, n_reports: int, run_id: str = RUN_ID, seed: int = 3) -> tuple[Path, Path]:
+    """A run directory + the extract stage's output for n_reports reports (2019 and 2021 templates, realistic
+    checks from the extractor's own identity code), written as the extract stage writes them."""
+    from extract.checks import check_cells
+    from flows.extract_stage import write_results
 
-
-def make_data(n_reports: int, seed: int = 7) -> tuple[pa.Table, pa.Table, pa.Table]:
-    """reports, agencies and ~200 cells per report, as Arrow (vectorised: no Python loop per cell)."""
     rng = np.random.default_rng(seed)
-    keys = keys_by_template()
-    years = rng.choice(YEARS, n_reports)
-    template = np.where(years <= 2020, "2019", "2021")
-    report_ids = pa.array([f"{i:016x}" for i in range(n_reports)], pa.string())
-    n_agencies = max(1, n_reports // len(YEARS))
-    agency_idx = rng.integers(0, n_agencies, n_reports)
-    agency_ids = pa.array([f"a{i:015x}" for i in range(n_agencies)], pa.string())
-    reports = pa.table({
-        "report_id": report_ids,
-        "portal_id": pa.array(["p"] * n_reports),
-        "agency_id": pc.take(agency_ids, pa.array(agency_idx)),
-        "agency": pc.take(pa.array([f"机关{i}" for i in range(n_agencies)]), pa.array(agency_idx)),
-        "report_year": pa.array(years, pa.int32()),
-        "template": pa.array(template),
-        "status": pa.array(["ok"] * n_reports),
-        "cells_count": pa.array([len(keys[t]) for t in template], pa.int32()),
-    })
-    agencies = pa.table({"agency_id": agency_ids, "name": pa.array([f"机关{i}" for i in range(n_agencies)]),
-                         "level": pa.array(["department"] * n_agencies)})
-    # cells: for each template, its reports × its keys. String columns are dictionary-encoded, as the loader
-    # builds them (a report id or cell key is stored once per batch, not once per cell).
-    parts = []
-    for tpl, tkeys in keys.items():
-        idx = np.nonzero(template == tpl)[0]
-        nk = len(tkeys)
-        rep = np.repeat(idx, nk).astype(np.int32)
-        key_idx = np.tile(np.arange(nk, dtype=np.int32), len(idx))
-        values = rng.integers(0, 60, len(rep)).astype("float64")
-        nulls = rng.random(len(rep)) < 0.03
-        value_arr = pa.array(values, pa.float64(), mask=nulls)
-        parts.append(pa.table({
-            "report_id": pa.DictionaryArray.from_arrays(pa.array(rep), report_ids),
-            "cell_key": pa.DictionaryArray.from_arrays(pa.array(key_idx), pa.array(tkeys)),
-            "value": value_arr,
-            "raw_text": pc.cast(value_arr, pa.string()),
-            "unit": pa.nulls(len(rep), pa.string()),
-            "report_year": pa.array(years[rep], pa.int32()),
-            "template": pa.DictionaryArray.from_arrays(pa.array(np.zeros(len(rep), np.int32)), pa.array([tpl])),
-        }))
-    cells = pa.concat_tables(parts, promote_options="permissive")
-    return reports, agencies, cells
+    run_dir = root / "runs" / run_id
+    run_dir.mkdir(parents=True)
+    (run_dir / "run.json").write_text(json.dumps({"run_id": run_id}))
+    (run_dir / "portals.jsonl").write_text(json.dumps({"id": "p", "name": "达州市人民政府", "region_code": "511700",
+                                                       "state": "ok", "counts": {"reports": n_reports}}) + "\n")
+    results = []
+    keys = {t: keys_for(t) for t in ("2019", "2021")}
+    with open(run_dir / "manifest.jsonl", "w") as man:
+        for i in range(n_reports):
+            url = f"https://www.dazhou.gov.cn/nb/{i}.html"
+            sha = hashlib.sha256(url.encode()).hexdigest()
+            man.write(json.dumps({"run_id": run_id, "portal_id": "p", "url": url, "final_url": url, "status": 200,
+                                  "headers": {}, "fetched_at": "2026-01-01T00:00:00+00:00", "sha256": sha,
+                                  "size": 1000, "detected_type": "html", "role": "report", "state": "ok"}) + "\n")
+            year = 2019 + i % 6
+            template = "2019" if year <= 2020 else "2021"
+            vals = rng.integers(0, 60, len(keys[template])).tolist()
+            cells = dict(zip(keys[template], vals))
+            for k in rng.choice(len(vals), 6, replace=False):  # a few not reported
+                cells[keys[template][k]] = None
+            raw = {k: ("/" if v is None else str(v)) for k, v in cells.items()}
+            results.append({
+                "source": url, "status": "ok", "reason": None, "template": template, "report_year": year,
+                "agency": f"达州市第{i % 9000}局", "published": f"{year + 1}-01-20", "cells": cells, "units": {},
+                "raw": raw, "checks": check_cells(template, cells), "format": "html", "layout": "html_table",
+                "title": None, "url": url, "sha256": sha, "extractor_version": "bench", "verified": False,
+                "unverified_reasons": ["checks failed"],
+            })
+    extracted = run_dir / layout.RESULTS_FILE
+    write_results(extracted, results)
+    return run_dir, extracted
+
+
+CPU: dict[str, float] = {}
+
+
+def baseline_ctas(extracted: Path, out: Path) -> float:
+    """DuckDB's own CREATE TABLE AS from the same columnar files into a fresh file, checkpointed and closed."""
+    import duckdb
+
+    c = time.process_time()
+    t = time.perf_counter()
+    con = duckdb.connect(str(out), config={"storage_compatibility_version": db.STORAGE_VERSION})
+    con.execute("SET enable_progress_bar = false")
+    for part, path in layout.columnar_paths(extracted).items():
+        con.execute(f"CREATE TABLE {part} AS SELECT * FROM read_parquet({db.sql_literal(path)})")
+    con.execute("CHECKPOINT")
+    con.close()
+    CPU["baseline"] = min(CPU.get("baseline", 1e9), time.process_time() - c)
+    return time.perf_counter() - t
 
 
 def timed(fn, repeat: int = 1) -> list[float]:
@@ -110,40 +113,9 @@ def timed(fn, repeat: int = 1) -> list[float]:
     return out
 
 
-def write_jsonl_run(root: Path, n_reports: int) -> tuple[Path, Path]:
-    """A run directory + extraction file with n_reports 2021 reports of 207 cells (the loader's real input)."""
-    import hashlib
-
-    keys = keys_by_template()["2021"]
-    rng = np.random.default_rng(3)
-    run_dir = root / "runs" / "20260101T000000Z"
-    run_dir.mkdir(parents=True)
-    (run_dir / "run.json").write_text(json.dumps({"run_id": "20260101T000000Z"}))
-    (run_dir / "portals.jsonl").write_text(json.dumps({"id": "p", "name": "达州市人民政府", "region_code": "511700"}) + "\n")
-    with open(run_dir / "manifest.jsonl", "w") as man, open(root / "extracted.jsonl", "w") as ext:
-        for i in range(n_reports):
-            url = f"https://www.dazhou.gov.cn/nb/{i}.html"
-            sha = hashlib.sha256(url.encode()).hexdigest()
-            man.write(json.dumps({"run_id": "20260101T000000Z", "portal_id": "p", "url": url, "final_url": url,
-                                  "status": 200, "headers": {}, "fetched_at": "2026-01-01T00:00:00+00:00",
-                                  "sha256": sha, "size": 1000, "detected_type": "html", "role": "report",
-                                  "state": "ok"}) + "\n")
-            vals = rng.integers(0, 60, len(keys)).tolist()
-            ext.write(json.dumps({
-                "source": url, "status": "ok", "reason": None, "template": "2021", "report_year": 2021 + i % 4,
-                "agency": f"达州市第{i}局", "published": "2022-01-20", "cells": dict(zip(keys, vals)), "units": {},
-                "raw": {k: str(v) for k, v in zip(keys, vals)},
-                "checks": [{"rule": f"apply_flow.{c}", "ok": True, "detail": None} for c in range(7)],
-                "format": "html", "layout": "html_table", "title": None, "url": url, "sha256": sha,
-                "extractor_version": "bench",
-            }, ensure_ascii=False) + "\n")
-    return run_dir, root / "extracted.jsonl"
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--reports", type=int, default=50_000)
-    ap.add_argument("--jsonl-reports", type=int, default=5_000, help="reports for the end-to-end loader (0: skip)")
+    ap.add_argument("--reports", type=int, default=50_000, help="reports in the run (~200 cells each)")
     ap.add_argument("--no-export", action="store_true", help="skip timing the snapshot export")
     ap.add_argument("--dir", type=Path, default=None, help="work directory (default: a temporary one, removed)")
     args = ap.parse_args()
@@ -151,87 +123,71 @@ def main() -> None:
     data_dir = work / "data"
     print(f"machine: {os.cpu_count()} CPUs; work dir {work}")
     try:
-        t = time.perf_counter()
-        reports, agencies, cells = make_data(args.reports)
-        n = cells.num_rows
-        print(f"generated {args.reports:,} reports, {n:,} cells as Arrow in {time.perf_counter() - t:.1f} s")
+        from warehouse.load import load_run
 
-        t_pub = time.perf_counter()
-        with publish.writer(data_dir) as w:
-            con = w.con
-            con.execute("BEGIN TRANSACTION")
-            db.insert_arrow(con, "reports", reports)
-            db.insert_arrow(con, "agencies", agencies)
-            t = time.perf_counter()
-            insert_cells(con, cells)
-            dt_insert = time.perf_counter() - t
-            con.execute("COMMIT")
-            t_commit = time.perf_counter()
-        dt_pub = time.perf_counter() - t_pub
-        size = paths.published_path(data_dir).stat().st_size
-        print(f"bulk insert:   {n:,} cells in {dt_insert:.2f} s = {n / dt_insert:,.0f} cells/s")
-        print(f"whole publish: {dt_pub:.2f} s = {n / dt_pub:,.0f} cells/s "
-              f"(checkpoint+fsync+swap {time.perf_counter() - t_commit:.2f} s); file {size / 1e6:.0f} MB")
-        # Baseline in the same run: DuckDB copying the same Arrow table into a bare table of a fresh file
-        # (no schema, keys or transaction of ours), i.e. the fastest this machine writes these rows.
-        import duckdb
-
-        base_path = work / "baseline.duckdb"
-        bcon = duckdb.connect(str(base_path))
-        bcon.register("arrow_cells", cells)
         t = time.perf_counter()
-        bcon.execute("CREATE TABLE cells_raw AS SELECT * FROM arrow_cells")
-        dt_base = time.perf_counter() - t
-        bcon.close()
-        base_path.unlink()
-        print(f"baseline:      DuckDB CREATE TABLE AS from the same Arrow table: {n / dt_base:,.0f} cells/s; "
-              f"our bulk insert runs at {dt_base / dt_insert:.2f}x of its speed")
+        run_dir, extracted = write_run(data_dir, args.reports)
+        sizes = {p.name: p.stat().st_size for p in [extracted, *layout.columnar_paths(extracted).values()]}
+        print(f"extract stage output for {args.reports:,} reports written in {time.perf_counter() - t:.1f} s: "
+              + ", ".join(f"{k} {v / 1e6:.0f} MB" for k, v in sizes.items()))
 
-        t_pub = time.perf_counter()
-        with publish.writer(data_dir) as w:
-            con = w.con
-            con.execute("BEGIN TRANSACTION")
-            t = time.perf_counter()
-            db.delete_keys(con, "cells", "report_id", reports.column("report_id").to_pylist())
-            insert_cells(con, cells)
-            dt_replace = time.perf_counter() - t
-            con.execute("COMMIT")
-        dt_pub = time.perf_counter() - t_pub
-        size2 = paths.published_path(data_dir).stat().st_size
-        print(f"replace all:   delete+insert {n:,} cells in {dt_replace:.2f} s = {n / dt_replace:,.0f} cells/s; "
-              f"with copy+publish {dt_pub:.2f} s; file {size2 / 1e6:.0f} MB")
-        t = time.perf_counter()
-        with publish.writer(data_dir, compact=True):
-            pass
-        print(f"compacting publish: {time.perf_counter() - t:.2f} s; file "
-              f"{paths.published_path(data_dir).stat().st_size / 1e6:.0f} MB")
+        dt_base = baseline_ctas(extracted, work / "baseline.duckdb")
+        (work / "baseline.duckdb").unlink()
+        c = time.process_time()
+        s = load_run(data_dir, run_dir, extracted)
+        CPU["load"] = time.process_time() - c
+        dt_base2 = baseline_ctas(extracted, work / "baseline.duckdb")  # again after: the machine is noisy
+        (work / "baseline.duckdb").unlink()
+        base = min(dt_base, dt_base2)
+        size = layout.published_path(data_dir).stat().st_size
+        print(f"end-to-end load (extraction output → published warehouse): {s.cells:,} cells, {s.checks:,} checks, "
+              f"{s.reports:,} reports in {s.seconds:.2f} s = {s.cells_per_second:,.0f} cells/s; file {size / 1e6:.0f} MB")
+        print(f"baseline: DuckDB CREATE TABLE AS from the same Parquet files: {base:.2f} s = "
+              f"{s.cells / base:,.0f} cells/s (runs: {dt_base:.2f} s, {dt_base2:.2f} s)")
+        print(f"ratio: our load runs at {base / s.seconds:.2f}x of DuckDB's CTAS; target {TARGET_CELLS_PER_S:,} cells/s: "
+              f"{'PASS' if s.cells_per_second >= TARGET_CELLS_PER_S else 'MISS'}")
+        print(f"CPU seconds (all threads; steadier than wall time on a shared machine): load {CPU['load']:.2f}, "
+              f"baseline {CPU['baseline']:.2f}, ratio {CPU['baseline'] / CPU['load']:.2f}x; phases (wall) "
+              + ", ".join(f"{k} {v:.2f}" for k, v in s.phases.items()))
+        print(f"RESULT load_cells_per_s={s.cells_per_second:.0f} baseline_cells_per_s={s.cells / base:.0f} "
+              f"ratio={base / s.seconds:.3f}")
+
+        again = load_run(data_dir, run_dir, extracted)
+        print(f"same run loaded again: skipped={again.skipped} in {again.seconds:.2f} s")
+        # the next night: every report answered 304; extraction gives the same results
+        night2 = data_dir / "runs" / "20260102T000000Z"
+        night2.mkdir()
+        with open(run_dir / "manifest.jsonl") as src, open(night2 / "manifest.jsonl", "w") as dst:
+            for line in src:
+                row = json.loads(line)
+                row.update(run_id="20260102T000000Z", state="not_modified", status=304,
+                           fetched_at="2026-01-02T00:00:00+00:00")
+                dst.write(json.dumps(row) + "\n")
+        shutil.copy(run_dir / "portals.jsonl", night2 / "portals.jsonl")
+        (night2 / "run.json").write_text(json.dumps({"run_id": "20260102T000000Z"}))
+        for p in [extracted, *layout.columnar_paths(extracted).values()]:
+            shutil.copy2(p, night2 / p.name)
+        before = layout.published_path(data_dir).stat().st_ino
+        s2 = load_run(data_dir, night2, night2 / layout.RESULTS_FILE)
+        same = layout.published_path(data_dir).stat().st_ino == before
+        print(f"next night, nothing new: unchanged={s2.unchanged}, file republished={not same}, {s2.seconds:.2f} s")
 
         import duckdb
 
-        con = db.connect(paths.published_path(data_dir), read_only=True)
-        try:
-            con.execute("SET enable_progress_bar = false")
-            total = con.execute("SELECT count(*) FROM cells").fetchall()[0][0]
-            groups = len(con.execute(QUERY).fetchall())
-            print(f"analyst query: national totals per year, template and cell key over {total:,} cells "
-                  f"({groups} groups)")
-            for label, q in (("cells alone (report_year, template kept on cells)", QUERY),
-                             ("cells JOIN reports", JOIN_QUERY),
-                             ("national_totals view (one report per agency and year)", "SELECT * FROM national_totals")):
-                first = timed(lambda: con.execute(q).fetchall())[0]
-                warm = timed(lambda: con.execute(q).fetchall(), repeat=5)
-                print(f"  {label}: first {first:.3f} s, warm median {statistics.median(warm):.3f} s")
-        finally:
-            con.close()
-        # The same join through a plain DuckDB connection (DuckDB 2.0 defaults, no warehouse.db settings).
-        con = duckdb.connect(str(paths.published_path(data_dir)), read_only=True)
-        try:
-            con.execute("SET enable_progress_bar = false")
-            t = timed(lambda: con.execute(JOIN_QUERY).fetchall(), repeat=2)
-            print(f"  cells JOIN reports on a plain duckdb.connect (partial aggregate pushdown on): "
-                  f"median {statistics.median(t):.3f} s")
-        finally:
-            con.close()
+        path = layout.published_path(data_dir)
+        for label, connect in (("plain duckdb.connect (client defaults)",
+                                lambda: duckdb.connect(str(path), read_only=True)),
+                               ("warehouse.db.connect", lambda: db.connect(path, read_only=True))):
+            con = connect()
+            try:
+                con.execute("SET enable_progress_bar = false")
+                print(f"analyst queries, {label}:")
+                for name, q in QUERIES.items():
+                    first = timed(lambda: con.execute(q).fetchall())[0]
+                    warm = timed(lambda: con.execute(q).fetchall(), repeat=3)
+                    print(f"  {name}: first {first:.3f} s, warm median {statistics.median(warm):.3f} s")
+            finally:
+                con.close()
 
         if not args.no_export:
             from warehouse.export import export_snapshot
@@ -239,17 +195,7 @@ def main() -> None:
             t = time.perf_counter()
             folder = export_snapshot(data_dir, work / "exports", date="2026-01-01")
             size = sum(p.stat().st_size for p in folder.iterdir())
-            print(f"export snapshot (CSV+Parquet of every table, {n:,} cells): {time.perf_counter() - t:.1f} s, "
-                  f"{size / 1e6:.0f} MB")
-
-        if args.jsonl_reports:
-            jdir = work / "jsonl"
-            run_dir, extracted = write_jsonl_run(jdir, args.jsonl_reports)
-            from warehouse.load import load_run
-
-            s = load_run(jdir / "data", run_dir, extracted)
-            print(f"end-to-end load_run (JSON Lines → published): {s.cells:,} cells, {s.reports:,} reports in "
-                  f"{s.seconds:.2f} s = {s.cells_per_second:,.0f} cells/s")
+            print(f"export snapshot ({s.cells:,} cells): {time.perf_counter() - t:.1f} s, {size / 1e6:.0f} MB")
     finally:
         if args.dir is None:
             shutil.rmtree(work, ignore_errors=True)

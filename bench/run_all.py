@@ -11,7 +11,8 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-ORDER = ["bench_extract.py", "bench_formats.py", "bench_crawl.py", "bench_warehouse.py", "bench_pipeline.py"]
+ORDER = ["bench_extract.py", "bench_formats.py", "bench_crawl.py", "bench_render.py", "bench_warehouse.py",
+         "bench_pipeline.py", "bench_outputs.py"]
 
 
 def main() -> int:

@@ -8,6 +8,7 @@
       state/crawl.sqlite              the crawler's increment state
       warehouse/nianbao.duckdb        the published warehouse (replaced atomically by each load)
       exports/YYYY-MM-DD/             snapshots
+      site/                           the static website (`nianbao site`), rebuilt after each nightly run
       run.lock                        held by the one run (crawl, flow, load, reextract) working on this directory
 
 RUN_ID is `YYYYmmddTHHMMSSZ` (UTC) plus an optional suffix; it never holds a path separator.
@@ -28,6 +29,10 @@ SOURCES_FILE = "sources.yaml"
 CRAWL_LOG = "crawl.log"
 STATS_FILE = "stats.json"
 RESULTS_FILE = "extracted.jsonl"
+RUN_REPORT_FILE = "report.html"  # the run report (flows/run_report.py)
+# The same results in columns, beside the JSON Lines (written by the extract stage, read by the loader):
+# <name>.docs.parquet (one row per result), <name>.cells.parquet, <name>.checks.parquet (core/columnar.py)
+COLUMNAR_PARTS = ("docs", "cells", "checks")
 
 # --- warehouse ----------------------------------------------------------------------------------------------
 WAREHOUSE_FILE = "nianbao.duckdb"
@@ -51,6 +56,13 @@ def raw_path(data_dir: Path, sha256: str) -> Path:
 
 def cache_path(data_dir: Path, sha256: str, version: str) -> Path:
     return Path(data_dir) / "extracted" / sha256[:2] / f"{sha256}.{version}.json"
+
+
+def columnar_paths(results_path: Path) -> dict[str, Path]:
+    """The columnar files of an extraction results file: {"docs": …, "cells": …, "checks": …}."""
+    p = Path(results_path)
+    stem = p.name[: -len(".jsonl")] if p.name.endswith(".jsonl") else p.name
+    return {part: p.with_name(f"{stem}.{part}.parquet") for part in COLUMNAR_PARTS}
 
 
 def runs_dir(data_dir: Path) -> Path:
@@ -102,3 +114,7 @@ def run_lock_path(data_dir: Path) -> Path:
 
 def exports_dir(data_dir: Path) -> Path:
     return Path(data_dir) / "exports"
+
+
+def site_dir(data_dir: Path) -> Path:
+    return Path(data_dir) / "site"

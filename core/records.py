@@ -60,6 +60,20 @@ PORTAL_COUNTS = (
     "redirect_chains",   # pages with more redirects than REDIRECT_MAX_TIMES (fetch state error)
     "walked",            # 1: a full walk this run (home, navigation, every list page); 0: incremental (walk_days)
     "pages_skipped",     # list pages not fetched: an earlier page of the list showed nothing new (incremental run)
+    "rendered",          # pages rendered in headless Chromium (static reading could not read them)
+    "render_ms",         # milliseconds those pages took in the browser
+    "render_subrequests",  # requests the browser made for them (scripts, XHR, frames; images etc. are not fetched)
+    "render_timeouts",   # rendered pages that hit render_timeout (what was drawn by then was read)
+    "render_failed",     # renderings that gave nothing (navigation failed, browser error)
+    "render_over_budget",  # pages that needed rendering beyond render_max_pages
+    "render_unavailable",  # pages that needed rendering on a machine without Chromium (the reason says so)
+    "xhr_pages",         # pages of a list API learnt from a rendered page, then asked for directly
+    "unit_directories",  # 部门 / 乡镇信息公开 directory pages followed
+    "subsites",          # department and township sub-sites followed from them
+    "render_skipped_unchanged",  # shells not rendered again between walks (unchanged, or read from their sources)
+    "list_sources_direct",  # list APIs / frames of shell columns asked for directly between walks
+    "previous_reports",  # reports of the last full walk that read the column (when known)
+    "reports_drop",      # only when the count fell sharply since then: how many fewer (crawlers/outcome.py)
 )
 
 # --- extraction statuses -------------------------------------------------------------------------------------
@@ -292,6 +306,9 @@ class ExtractResult:
     # verified: every table complete, every identity holds, text and table agree (None: not a report)
     verified: bool | None = None
     unverified_reasons: list[str] = field(default_factory=list)
+    # OCR'd documents (layout "ocr"): the recognition confidence over the cells read, 0-1 (None: no OCR)
+    ocr_confidence_min: float | None = None
+    ocr_confidence_mean: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

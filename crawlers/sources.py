@@ -39,6 +39,7 @@ def platform_choices() -> tuple[str, ...]:
 
     return ("auto", *platform_names())
 TLS_PROFILES = ("auto", "strict", "http", "legacy")
+RENDER_MODES = ("auto", "off")  # auto: render a navigation page in Chromium when static reading fails
 LEVELS = ("province", "city", "county")
 ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$")
 REGION_RE = re.compile(r"^\d{6}$")
@@ -63,6 +64,9 @@ DEFAULTS: dict[str, Any] = {
     "max_list_pages": 300,  # pages of one 年报 list (and its sub-columns) followed at most
     "max_depth": 3,  # navigation hops from the home page while looking for the 年报 column
     "recheck_days": 7.0,  # a known report unchanged in its list is re-validated (conditional GET) about this often
+    "render": "auto",  # auto: render column/list/home pages static reading cannot read (docs/crawling.md); off
+    "render_timeout": 30.0,  # seconds one rendered page may take (navigation, scripts, its own requests)
+    "render_max_pages": 10,  # pages rendered per portal at most
     "walk_days": 7.0,  # home, navigation and every page of the 年报 lists re-read in full about this often
 }
 
@@ -78,6 +82,9 @@ _TYPES: dict[str, tuple[type, ...]] = {
     "max_list_pages": (int,),
     "max_depth": (int,),
     "recheck_days": (int, float),
+    "render": (str,),
+    "render_timeout": (int, float),
+    "render_max_pages": (int,),
     "walk_days": (int, float),
 }
 _LIMITS: dict[str, tuple[float, float]] = {
@@ -91,6 +98,8 @@ _LIMITS: dict[str, tuple[float, float]] = {
     "max_list_pages": (1, 100000),
     "max_depth": (0, 6),
     "recheck_days": (0, 3650),
+    "render_timeout": (1, 600),
+    "render_max_pages": (0, 1000),
     "walk_days": (0, 3650),
 }
 
@@ -126,6 +135,9 @@ class Portal:
     max_list_pages: int = DEFAULTS["max_list_pages"]
     max_depth: int = DEFAULTS["max_depth"]
     recheck_days: float = DEFAULTS["recheck_days"]
+    render: str = DEFAULTS["render"]
+    render_timeout: float = DEFAULTS["render_timeout"]
+    render_max_pages: int = DEFAULTS["render_max_pages"]
     walk_days: float = DEFAULTS["walk_days"]
 
     def to_yaml_dict(self, defaults: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -182,6 +194,10 @@ def _check_setting(key: str, value: Any, where: str) -> Any:
     if key == "tls":
         if value not in TLS_PROFILES:
             raise UserError(f"{where}: tls must be one of {', '.join(TLS_PROFILES)}, not {value!r}")
+        return value
+    if key == "render":
+        if value not in RENDER_MODES:
+            raise UserError(f"{where}: render must be one of {', '.join(RENDER_MODES)}, not {value!r}")
         return value
     lo, hi = _LIMITS[key]
     if not lo <= value <= hi:

@@ -126,6 +126,11 @@ CREATE TABLE IF NOT EXISTS hosts (
 CREATE TABLE IF NOT EXISTS robots (
     origin TEXT PRIMARY KEY, status INTEGER, body BLOB, fetched_at REAL
 );
+CREATE TABLE IF NOT EXISTS rendered_sources (
+    portal_id TEXT NOT NULL, page_url TEXT NOT NULL, url TEXT NOT NULL, method TEXT NOT NULL, body TEXT NOT NULL,
+    content_type TEXT, kind TEXT NOT NULL, run_id TEXT, meta TEXT,
+    PRIMARY KEY (portal_id, page_url, url, method, body)
+);
 """
 
 
@@ -142,6 +147,8 @@ class State:
         cols = {row[1] for row in self.db.execute("PRAGMA table_info(docs)")}
         if "checked_at" not in cols:  # state written by an earlier version
             self.db.execute("ALTER TABLE docs ADD COLUMN checked_at REAL")
+        if "reports" not in {row[1] for row in self.db.execute("PRAGMA table_info(portals)")}:
+            self.db.execute("ALTER TABLE portals ADD COLUMN reports INTEGER")  # the baseline of the drop flag
         if "walked_at" not in {row[1] for row in self.db.execute("PRAGMA table_info(portals)")}:
             self.db.execute("ALTER TABLE portals ADD COLUMN walked_at REAL")
         self._pending = 0
@@ -234,24 +241,44 @@ class State:
         self._maybe_commit()
 
     def portal(self, portal_id: str) -> dict[str, Any] | None:
-        row = self.db.execute("SELECT column_urls, platforms, state, last_run, hosts, walked_at FROM portals"
+        row = self.db.execute("SELECT column_urls, platforms, state, last_run, hosts, walked_at, reports FROM portals"
                               " WHERE portal_id=?", (portal_id,)).fetchone()
         if not row:
             return None
         return {"column_urls": json.loads(row[0] or "[]"), "platforms": json.loads(row[1] or "[]"), "state": row[2],
-                "last_run": row[3], "hosts": json.loads(row[4] or "[]"), "walked_at": row[5]}
+                "last_run": row[3], "hosts": json.loads(row[4] or "[]"), "walked_at": row[5], "reports": row[6]}
 
     def record_portal(self, portal_id: str, column_urls: list[str], platforms: list[str], state: str, run_id: str,
-                      hosts: list[str], walked: bool = False) -> None:
-        """The portal's outcome; `walked`: this run re-read its navigation and every list page (walk_days)."""
+                      hosts: list[str], walked: bool = False, reports: int | None = None) -> None:
+        """The portal's outcome; `walked`: this run re-read its navigation and every list page (walk_days);
+        `reports`: the count the next run compares with (None: keep the last one, as a run that did not read the
+        column says nothing about it; crawlers/outcome.py)."""
         prev = self.portal(portal_id)
         if not column_urls and prev:  # keep the column found last time when discovery failed this time
             column_urls = prev["column_urls"]
         walked_at = time.time() if walked else (prev or {}).get("walked_at")
+        if reports is None and prev:
+            reports = prev["reports"]
         self.db.execute("INSERT OR REPLACE INTO portals (portal_id, column_urls, platforms, state, last_run, hosts,"
-                        " walked_at) VALUES (?,?,?,?,?,?,?)",
+                        " walked_at, reports) VALUES (?,?,?,?,?,?,?,?)",
                         (portal_id, json.dumps(column_urls, ensure_ascii=False), json.dumps(platforms), state, run_id,
-                         json.dumps(hosts), walked_at))
+                         json.dumps(hosts), walked_at, reports))
+        self._maybe_commit()
+
+    def rendered_sources(self, portal_id: str, page_url: str) -> list[dict[str, Any]]:
+        """Where a rendered page got its list from last time (list APIs, frame documents): crawlers/render.py."""
+        rows = self.db.execute("SELECT url, method, body, content_type, kind, meta FROM rendered_sources"
+                               " WHERE portal_id=? AND page_url=? ORDER BY url, body", (portal_id, page_url)).fetchall()
+        return [{"url": r[0], "method": r[1], "body": r[2] or None, "content_type": r[3], "kind": r[4],
+                 "meta": json.loads(r[5] or "{}")} for r in rows]
+
+    def record_rendered_source(self, portal_id: str, page_url: str, url: str, method: str, body: str | None,
+                               content_type: str | None, kind: str, run_id: str, meta: dict | None = None) -> None:
+        """`kind`: api (an XHR a rendering saw), frame (a frame document), platform (the list API a platform file
+        reached from a shell column page)."""
+        self.db.execute("INSERT OR REPLACE INTO rendered_sources VALUES (?,?,?,?,?,?,?,?,?)",
+                        (portal_id, page_url, url, method, body or "", content_type, kind, run_id,
+                         json.dumps(meta or {}, ensure_ascii=False)))
         self._maybe_commit()
 
     def known_reports(self, portal_id: str) -> list[tuple[DocState, str | None, str | None]]:

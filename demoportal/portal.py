@@ -68,16 +68,18 @@ _BUILDERS = {}
 
 def _builder(platform: str):
     if not _BUILDERS:
-        from . import site_generic, site_gkmlpt, site_hanweb, site_openness, site_trs
+        from . import site_generic, site_gkmlpt, site_hanweb, site_jpaas, site_openness, site_script, site_trs, site_xxgk
 
         _BUILDERS.update({"trs": site_trs.build, "hanweb": site_hanweb.build, "gkmlpt": site_gkmlpt.build,
-                          "openness": site_openness.build, "generic": site_generic.build})
+                          "openness": site_openness.build, "generic": site_generic.build, "jpaas": site_jpaas.build,
+                          "xxgk": site_xxgk.build, "script": site_script.build})
     return _BUILDERS[platform]
 
 
 # How each site is configured in the sources file: some sites name their platform, others leave it to detection.
 _SOURCE_PLATFORM = {"demo-trs": "auto", "demo-trs-city": "trs", "demo-hanweb": "hanweb", "demo-gkmlpt": "gkmlpt",
-                    "demo-openness": "auto", "demo-generic": "generic", "demo-waf": "auto"}
+                    "demo-openness": "auto", "demo-generic": "generic", "demo-waf": "auto",
+                    "demo-jpaas": "auto", "demo-xxgk": "auto", "demo-script": "auto"}
 
 
 class Portal:
@@ -136,6 +138,7 @@ class Portal:
                 "cms": "waf" if spec.id == "demo-waf" else spec.platform, "region_code": spec.region_code,
                 "base_url": server.base_url, "encoding": spec.encoding, "challenged": spec.id == "demo-waf",
                 "column_urls": b.column_urls, "nav_path": b.nav_path, "notes": b.notes,
+                "script_built": spec.platform == "script",
                 "reports": sorted(b.reports, key=lambda r: r["url"]),
                 "decoys": sorted(b.decoys, key=lambda d: d["url"]),
             }
@@ -208,7 +211,7 @@ class Portal:
             if site_ids is not None and s.id not in site_ids:
                 continue
             plat = {"mixed": s.platform, "auto": "auto",
-                    "declared": "auto" if s.cms == "waf" else s.cms}[platforms]
+                    "declared": "auto" if s.cms in ("waf", "script") else s.cms}[platforms]
             lines += [f"  - id: {s.id}", f"    name: {s.name}", f"    url: {s.base_url}",
                       f"    platform: {plat}", f'    region_code: "{s.region_code}"']
         return "\n".join(lines) + "\n"

@@ -1,8 +1,13 @@
 """Accuracy of the extractor on a golden corpus: documents with hand-checked `*.truth.json`.
 
-Used by the CI gate (tests/test_golden.py) and by `nianbao evaluate DIR`.  A truth file names its
+Used by the CI gate (tests/extract/test_golden.py) and by `nianbao evaluate DIR`.  A truth file names its
 document in "document" (a path relative to the truth file) and holds the expected status,
-template, report_year, agency, published and every cell of the template.
+template, report_year, agency, published and every cell of the template; "verified" (the mark a correct
+extractor gives the report) and, optionally, "expected_failed_checks" (rule names, or prefixes ending in ".",
+that must fail — and no other check may).
+
+Besides accuracy it counts the **silent errors**: cells that differ from the truth in reports the extractor marked
+verified.  A wrong cell in an unverified report is visible to its user; one in a verified report is not.
 """
 from __future__ import annotations
 
@@ -15,6 +20,7 @@ from pathlib import Path
 from .pipeline import extract_path
 
 FIELDS = ("status", "template", "report_year", "agency", "published")
+GRADED = FIELDS + ("verified", "failed_checks")  # verified: the truth's mark; failed_checks: expected_failed_checks
 
 
 @dataclass
@@ -28,6 +34,8 @@ class DocScore:
     cells_right: int = 0
     fields_right: dict[str, bool] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
+    verified: bool | None = None  # what the extractor said
+    silent_errors: int = 0  # wrong cells in a report the extractor marked verified
 
 
 @dataclass
@@ -39,6 +47,8 @@ class Scores:
         docs = self.docs if docs is None else docs
         if what == "cells":
             return sum(d.cells_right for d in docs), sum(d.cells_total for d in docs)
+        if what == "silent_errors":
+            return sum(d.silent_errors for d in docs), sum(d.cells_total for d in docs if d.verified)
         relevant = [d for d in docs if what in d.fields_right]
         return sum(d.fields_right[what] for d in relevant), len(relevant)
 
@@ -90,19 +100,43 @@ def score_document(truth_path: Path) -> DocScore:
         score.fields_right[f] = want == got
         if want != got:
             score.errors.append(f"{f}: expected {want!r}, got {got!r}" + (f" ({res.reason})" if f == "status" else ""))
+    score.verified = res.verified
+    if "verified" in truth:
+        want = truth["verified"]
+        score.fields_right["verified"] = res.verified == want
+        if res.verified != want:
+            score.errors.append(f"verified: expected {want!r}, got {res.verified!r} ({'; '.join(res.unverified_reasons[:4])})")
+    if truth.get("expected_failed_checks") is not None:
+        failed = [c["rule"] for c in res.checks if c.get("ok") is False]
+        expected = truth["expected_failed_checks"]
+        unmet = [e for e in expected if not any(_rule_matches(e, f) for f in failed)]
+        unexpected = [f for f in failed if not any(_rule_matches(e, f) for e in expected)]
+        score.fields_right["failed_checks"] = not unmet and not unexpected
+        if unmet or unexpected:
+            score.errors.append(f"failed checks: expected {expected}, got {failed}")
     for key, want in (truth.get("cells") or {}).items():
         got = res.cells.get(key, "<absent>")
         score.cells_total += 1
         if got == want or (isinstance(want, float) and isinstance(got, (int, float)) and abs(got - want) < 1e-9):
             score.cells_right += 1
         else:
-            score.errors.append(f"{key}: expected {want!r}, got {got!r} (printed {res.raw.get(key)!r})")
+            if res.verified:
+                score.silent_errors += 1
+            score.errors.append(f"{key}: expected {want!r}, got {got!r} (printed {res.raw.get(key)!r})"
+                                + (" [SILENT: report marked verified]" if res.verified else ""))
     if expected_status == "ok":
         extra = set(res.cells) - set(truth.get("cells") or {})
         if extra:
             score.errors.append(f"keys not in the truth: {sorted(extra)[:3]}")
             score.cells_total += len(extra)
+            if res.verified:
+                score.silent_errors += len(extra)
     return score
+
+
+def _rule_matches(expected: str, rule: str) -> bool:
+    """A rule name matches itself; a name ending in "." matches every rule it begins."""
+    return rule == expected or (expected.endswith(".") and rule.startswith(expected))
 
 
 def evaluate(root: Path) -> Scores:
@@ -116,8 +150,12 @@ def format_report(scores: Scores) -> str:
         return f"{right}/{total} ({100 * right / total:.2f}%)" if total else "-"
 
     lines.append(f"golden corpus: {len(scores.docs)} documents, digest {scores.digest[:16] if scores.digest else '-'}")
-    for what in ("cells",) + FIELDS:
-        lines.append(f"  {what:<12} {pct(*scores.rate(what))}")
+    for what in ("cells",) + GRADED:
+        lines.append(f"  {what:<13} {pct(*scores.rate(what))}")
+    silent, in_verified = scores.rate("silent_errors")
+    n_verified = sum(1 for d in scores.docs if d.verified)
+    lines.append(f"  {'silent errors':<13} {silent} wrong cells in {n_verified} reports marked verified "
+                 f"({in_verified} cells)")
     for by in ("template", "layout"):
         lines.append(f"by {by}:")
         for name, docs in scores.groups(by).items():

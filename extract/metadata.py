@@ -21,6 +21,7 @@ _FIELD = re.compile(
     r"^(?P<name>发布机构|发文机关|发布单位|来源单位|信息来源|来源|发布日期|发布时间|公开日期|发文日期|成文日期|生成日期|日期|索引号|信息索引号)"
     r"\s*[:：]\s*(?P<value>.*)$"
 )
+_FIELD_SPLIT = re.compile(r"\s{2,}|\s(?=(?:发布机构|发布时间|发布日期|信息来源|来源|成文日期|访问次数|浏览次数|字体)[:：])")
 _DATE_NUM = re.compile(r"((?:19|20)\d{2})\s*[-年/.]\s*(\d{1,2})\s*[-月/.]\s*(\d{1,2})\s*日?")
 _CN_DIGITS = {"〇": 0, "零": 0, "○": 0, "Ｏ": 0, "O": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
               "八": 8, "九": 9, "十": 10}
@@ -98,8 +99,10 @@ def page_fields(doc: ParsedDocument) -> dict[str, str]:
     fields: dict[str, str] = {}
     lines = doc.text.split("\n")
     for i, line in enumerate(lines[:600]):
+        if ":" not in line and "：" not in line:
+            continue  # every field is "name: value" (_FIELD); most lines are narrative or cells
         # several fields on one line: "发布时间: 2020-01-17 19:28 信息来源: 区经济商务局 访问次数: ..."
-        for piece in re.split(r"\s{2,}|\s(?=(?:发布机构|发布时间|发布日期|信息来源|来源|成文日期|访问次数|浏览次数|字体)[:：])", line.strip()):
+        for piece in _FIELD_SPLIT.split(line.strip()):
             m = _FIELD.match(piece.strip())
             if not m:
                 continue

@@ -16,12 +16,12 @@ from .model import (LEGACY_FORMAT, NO_TABLES, NOT_A_REPORT, OK, UNREADABLE, Extr
 from .readers import read
 from .settings import DEFAULT_SETTINGS, ExtractSettings
 from core.sniff import sniff
-from .tables import TableResult, parse_tables
+from .tables import TableResult, assign, walk
 from .template import detect_template
-from .textnorm import nfkc, squash
+from .textnorm import squash_text
 
 # Bump when a change can alter any extracted value: `nianbao reextract` rebuilds older reports.
-EXTRACTOR_VERSION = "1.0.0"
+EXTRACTOR_VERSION = "1.2.0"
 
 _TEXT_NEW = re.compile(r"(?:共|累计|全年)?(?:收到|受理)[^。，,;；]{0,12}?申请(?:共|合计)?(\d+)(?:件|条|个)")
 _TEXT_NONE = re.compile(r"未(?:收到|受理|发生)[^。，,;；]{0,14}?(?:公开申请|申请公开|依申请)")
@@ -79,15 +79,17 @@ def _classify_without_tables(doc: ParsedDocument, meta: ReportMeta, squashed: st
 
 
 def _choose_template(squashed: str, meta: ReportMeta, doc: ParsedDocument) -> tuple[str, TableResult, str]:
+    """One walk over the cells serves both versions; the labels decide which one is read."""
+    w = walk(doc.cells)
     template, hits = detect_template(squashed)
     if template:
-        return template, parse_tables(doc.cells, template), "labels"
-    # No decisive labels (e.g. only the applications table printed): try both, keep the richer reading.
-    t19, t21 = parse_tables(doc.cells, "2019"), parse_tables(doc.cells, "2021")
-    if any(k.startswith("apply.other.no_") for k in t21.values):
+        return template, assign(w, template), "labels"
+    # No decisive labels (e.g. only the applications table printed): read both, keep the richer reading.
+    t21 = assign(w, "2021")
+    if any(p.startswith("apply.other.no_") for p in t21.found):
         return "2021", t21, "labels"
     fallback = "2021" if (meta.report_year or 0) >= 2021 else "2019"
-    return fallback, (t21 if fallback == "2021" else t19), "year"
+    return fallback, (t21 if fallback == "2021" else assign(w, "2019")), "year"
 
 
 def extract_document(doc: ParsedDocument, source: str, url: str | None = None, sha256: str | None = None,
@@ -97,7 +99,7 @@ def extract_document(doc: ParsedDocument, source: str, url: str | None = None, s
     if doc.status:
         res.status, res.reason = doc.status, doc.reason
         return res
-    squashed = squash(doc.text)
+    squashed = squash_text(doc.text)
     meta = read_metadata(doc)
     res.agency, res.report_year, res.published = meta.agency, meta.report_year, meta.published
     res.title = meta.title or doc.title
@@ -116,19 +118,22 @@ def extract_document(doc: ParsedDocument, source: str, url: str | None = None, s
             if cv.unit:
                 res.units[key] = cv.unit
     res.cells = cells
-    res.checks = _checks(template, cells, tables, doc.text)
+    unprinted: dict[str, list[str]] = {}
+    res.checks = _checks(template, cells, tables, squashed, unprinted)
+    res.checks += _formula_checks(doc)
+    res.verified, res.unverified_reasons = checks_mod.verdict(tables, res.checks, unprinted, list(keys))
+    if res.agency is None and meta.agency_reason:
+        # the figures may be verified; who published them is not known: say why (core.titles.parse_title)
+        res.reason = f"agency unreadable: {meta.agency_reason}"
     return res
 
 
-def _checks(template: str, cells: dict, tables: TableResult, text: str) -> list[dict]:
-    out = []
-    for table in ("active", "apply", "review"):
-        n = tables.rows_found[table]
-        out.append({"rule": f"table.{table}", "ok": n > 0, "detail": f"{n} rows read" if n else "table not found"})
-    for problem in tables.problems:
-        out.append({"rule": "layout." + problem.split(":", 1)[0], "ok": False, "detail": problem})
-    out += checks_mod.check_cells(template, cells)
-    t = nfkc(text)
+def _checks(template: str, cells: dict, tables: TableResult, squashed: str, unprinted: dict) -> list[dict]:
+    """Layout (completeness), identities and the narrative's figures (read without spaces: PDF text layers print
+    "申请 312 件")."""
+    out = checks_mod.layout_checks(tables)
+    out += checks_mod.check_cells(template, cells, unprinted)
+    t = squashed
     m = _TEXT_NEW.search(t)
     stated = int(m.group(1)) if m else (0 if _TEXT_NONE.search(t) else None)
     for rule, value, key in (("text.apply_new", stated, "apply.new.total"),
@@ -137,6 +142,18 @@ def _checks(template: str, cells: dict, tables: TableResult, text: str) -> list[
         if c:
             out.append(c)
     return out
+
+
+def _formula_checks(doc: ParsedDocument) -> list[dict]:
+    """A workbook whose formulas carried no cached result (readers/sheet.py computes SUM and + - * / of cells):
+    the check says how many were computed, and names those that could not be (their cells stay null)."""
+    computed, failed = doc.meta.get("formulas_computed"), doc.meta.get("formulas_not_computed")
+    if not computed and not failed:
+        return []
+    detail = f"{computed or 0} formula results computed (the file carried none)"
+    if failed:
+        detail += f"; not computed: {failed}"
+    return [{"rule": "sheet.formulas", "ok": not failed, "detail": detail}]
 
 
 def _first_int(rx: re.Pattern, text: str) -> int | None:

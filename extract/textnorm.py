@@ -26,7 +26,27 @@ def nfkc(text: str) -> str:
 
 def squash(text: str) -> str:
     """NFKC, no whitespace, no quotes: the form labels are compared in."""
+    if text.isascii():  # NFKC leaves ASCII alone: "0", "12", "/"
+        return "".join(text.split()).translate(_QUOTES)
     return _WS.sub("", nfkc(text)).translate(_QUOTES)
+
+
+_SQUASHED: dict[str, str] = {}
+
+
+def squash_text(text: str) -> str:
+    """squash() of a whole document's text, line by line through a cache: table labels and numbers repeat in every
+    report, so only the narrative is normalised anew (NFKC does not join characters across a line break here)."""
+    out = []
+    cache = _SQUASHED
+    for line in text.split("\n"):
+        hit = cache.get(line)
+        if hit is None:
+            hit = squash(line)
+            if len(cache) < 100_000 and len(line) < 200:
+                cache[line] = hit
+        out.append(hit)
+    return "".join(out)
 
 
 def squash_with_map(text: str) -> tuple[str, list[int]]:
@@ -67,4 +87,93 @@ def has_cjk(text: str) -> bool:
 
 def clean_space(text: str) -> str:
     """Collapse runs of whitespace to one space (for raw cell text and titles)."""
+    if text.isalnum():  # "0", "12", "规章": nothing to collapse (the common table cell)
+        return text
     return _WS.sub(" ", text).strip()
+
+
+# --- enumerators and label similarity (for labels with printing errors) ------------------------------------------
+
+_CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+# Enumerators as they read after squash (NFKC turns （一） into (一), １． into 1., ① into 1):
+# (一) (1) 一) 1) 一、 一. 1、 1. and a bare leading digit before a Chinese character ("①本机关" → "1本机关").
+_ENUM_ANY = re.compile(
+    r"\((?P<p>[一二三四五六七八九十]{1,2}|\d{1,2})\)"
+    r"|(?<![\d一二三四五六七八九十])(?P<c>[一二三四五六七八九十]{1,2})[、.,:)]"
+    r"|(?<![\d.])(?P<d>\d{1,2})(?:[、.)](?!\d))"
+    r"|^(?P<b>\d{1,2})(?=[\u4e00-\u9fff])"
+)
+
+
+def _cn_number(s: str) -> int | None:
+    if s.isdigit():
+        return int(s)
+    if len(s) == 1:
+        return _CN_DIGITS.get(s)
+    if s[0] == "十":  # 十一 …
+        return 10 + _CN_DIGITS.get(s[1], 0)
+    return None
+
+
+def enumerator_before(label: str, pos: int | None = None) -> int | None:
+    """The number of the last enumerator printed before `pos` in a squashed label ("(三)不予公开1.属于…" → 1 before
+    属于), or None when the label has none."""
+    last = None
+    for m in _ENUM_ANY.finditer(label):
+        if pos is not None and m.start() >= pos:
+            break
+        g = m.group("p") or m.group("c") or m.group("d") or m.group("b")
+        n = _cn_number(g)
+        if n is not None:
+            last = n
+    return last
+
+
+# Traditional characters that appear in the template's labels and headers, to their simplified forms (a report
+# copied from a traditional-character mirror, or a font substitution, prints 保護第三方合法權益).
+_T2S = str.maketrans(
+    "國屬務過執詢無關現補確訪舉報訴復請購採費許罰強規範權護險穩開處計總結轉內類於機構業組織實數項認獲書議訟經維糾審決條辦"
+    "門違級單產證據應當對為與從後這進體區縣鄉鎮監紀檔條號態動會員",
+    "国属务过执询无关现补确访举报诉复请购采费许罚强规范权护险稳开处计总结转内类于机构业组织实数项认获书议讼经维纠审决条办"
+    "门违级单产证据应当对为与从后这进体区县乡镇监纪档条号态动会员")
+
+
+_LABEL_PUNCT = re.compile(r"[、,.:;!?()\[\]<>{}\-—_·…/\\|]")
+
+
+def label_forms(label: str) -> tuple[str, ...]:
+    """A squashed label as compared with the official ones: enumerators and a bracketed note at the end removed,
+    traditional characters simplified, punctuation dropped; and, when the label holds several enumerators
+    ("(三)不予公开1.属于…"), also the part after the last one."""
+    s = label
+    while True:
+        t = re.sub(r"\([^()]*\)$", "", s)
+        if t == s or not t:
+            break
+        s = t
+    s = s.translate(_T2S)
+    last = None
+    for m in _ENUM_ANY.finditer(s):
+        last = m
+    whole = _LABEL_PUNCT.sub("", _ENUM_ANY.sub("", s))
+    if last is not None and last.start() > 0:
+        tail = _LABEL_PUNCT.sub("", s[last.end():])
+        if tail and tail != whole:
+            return (whole, tail)
+    return (whole,)
+
+
+def similarity(a: str, b: str) -> float:
+    """2·LCS / (len a + len b): 1.0 for equal strings; a missing, extra or substituted character costs about one
+    character's share, two swapped characters about one ("程过性" against "过程性")."""
+    if not a or not b:
+        return 0.0
+    if a == b:
+        return 1.0
+    prev = [0] * (len(b) + 1)
+    for ca in a:
+        cur = [0]
+        for j, cb in enumerate(b):
+            cur.append(prev[j] + 1 if ca == cb else (cur[j] if cur[j] > prev[j + 1] else prev[j + 1]))
+        prev = cur
+    return 2 * prev[-1] / (len(a) + len(b))

@@ -4,7 +4,8 @@ Results are cached on disk by content hash and extractor version
 (DATA_DIR/extracted/ab/<sha256>.<version>.json), so a nightly run only extracts what is new,
 the same body found under two URLs is read once, and `reextract` after a version bump reads the
 raw bytes again without crawling.  The run's results are written as JSON Lines beside its
-manifest for the single-writer loader.
+manifest for the single-writer loader, with the same results in columns (Parquet) beside them, which the loader
+bulk-inserts.
 """
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from multiprocessing import get_context
 from pathlib import Path
 
 from core import lifetime
+from core.columnar import write_columnar
 from core.layout import cache_path, raw_path
 from core.records import UNREADABLE, ExtractResult, read_manifest, write_jsonl_atomic
 
@@ -222,5 +224,10 @@ def extract_batches(data_dir: Path, groups: list[list[tuple[str, str]]], workers
 
 
 def write_results(path: Path, results: Iterable[dict]) -> int:
-    """Write results as JSON Lines atomically (a crash leaves no half file for the loader)."""
-    return write_jsonl_atomic(path, results)
+    """Write results as JSON Lines (the public contract) and, beside them, as columnar files for the loader
+    (core/columnar.py), each atomically: a crash leaves no half file, and columns that do not match the JSON Lines
+    as they are are never used (the loader converts the JSON Lines again)."""
+    results = list(results)
+    n = write_jsonl_atomic(path, results)
+    write_columnar(results, path, source_stat=Path(path).stat())
+    return n

@@ -26,7 +26,7 @@ from prefect import flow, get_run_logger, task
 
 from core import layout
 from core.errors import UserError
-from flows import backlog, config, errors, extract_stage, stages
+from flows import backlog, config, errors, extract_stage, run_report, stages
 from flows.progress import current
 from flows.runlock import run_lock
 
@@ -222,9 +222,12 @@ def _pipeline(name: str, sources: str | None, data_dir: str, only: list[str] | N
             summary.snapshot = timed("export", export_task, data_dir, out_dir)
         summary.warehouse = str(stages.warehouse_path(ddir))
         summary.failed = stages.failed_reports(ddir, [b["run_id"] for b in summary.backlog] + [crawl["run_id"]])
+        try:
+            run_report.after_run(summary, data_dir, build=export)  # the site, then runs/RUN_ID/report.html
+        except RuntimeError as exc:  # the site was not rebuilt: the run fails once its artifacts are out
+            summary.problems.append(str(exc))
         summary.seconds["total"] = round(time.perf_counter() - t, 3)
-        # (outputs: the run's report.html is written here, before the artifacts that link to it)
-        report_html = Path(crawl["run_dir"]) / "report.html"
+        report_html = Path(crawl["run_dir"]) / layout.RUN_REPORT_FILE  # linked from the markdown artifact
         summary.published = _publish(summary, previous, str(report_html) if report_html.exists() else None)
     logger.info("run %s: %s", summary.run_id, json.dumps(summary.quality, ensure_ascii=False))
     if summary.problems:

@@ -79,7 +79,7 @@ def quality(data_dir: Path) -> dict[str, Any]:
         reports, reports_ok = con.execute(
             "SELECT count(*), count(*) FILTER (WHERE status = 'ok') FROM reports").fetchone()
         failed_reports, failed_checks = con.execute(
-            "SELECT count(DISTINCT c.report_id), count(*) FROM checks c JOIN reports r USING (report_id) "
+            "SELECT count(DISTINCT c.report_key), count(*) FROM checks c JOIN reports r USING (report_key) "
             "WHERE c.ok = false AND r.status = 'ok'").fetchone()
         cross = con.execute("SELECT count(*) FROM cross_year_checks WHERE ok = false").fetchone()[0]
         by_status = dict(con.execute("SELECT status, count(*) FROM reports GROUP BY status ORDER BY status").fetchall())

@@ -4,12 +4,12 @@ from __future__ import annotations
 from typing import Any
 
 EXAMPLE_QUERIES = [
-    ("Applications received per year, all agencies (national totals)",
-     "SELECT report_year, template, sum(value) AS received FROM cell_values "
-     "WHERE cell_key = 'apply.new.total' GROUP BY ALL ORDER BY ALL"),
+    ("Applications received per year, all agencies (national totals, one report per agency and year)",
+     "SELECT report_year, template, total AS received, total_verified FROM national_totals "
+     "WHERE cell_key = 'apply.new.total' ORDER BY ALL"),
     ("Reports that break an identity, with the rule",
-     "SELECT r.agency, r.report_year, c.rule, c.detail FROM checks c JOIN reports r USING (report_id) "
-     "WHERE c.ok = false ORDER BY r.agency, r.report_year LIMIT 20"),
+     "SELECT agency, report_year, rule, detail FROM check_results WHERE ok = false "
+     "ORDER BY agency, report_year LIMIT 20"),
     ("Timeliness per year (legal deadline: 31 Jan for departments, 31 Mar for governments; townships have none)",
      "SELECT report_year, count(*) FILTER (WHERE on_time) AS on_time, count(*) FILTER (WHERE NOT on_time) AS late, "
      "count(*) FILTER (WHERE on_time IS NULL) AS no_deadline FROM timeliness GROUP BY ALL ORDER BY ALL"),

@@ -18,10 +18,10 @@ import threading
 from core.errors import UserError
 
 from . import __version__
-from .commands import crawl_cmd, demo_cmd, extract_cmd, flow_cmd, warehouse_cmd
+from .commands import crawl_cmd, demo_cmd, extract_cmd, flow_cmd, site_cmd, warehouse_cmd
 
 # Modules with a `register(subparsers)` function, in help order.
-SUBCOMMANDS = (demo_cmd, extract_cmd, crawl_cmd, warehouse_cmd, flow_cmd)
+SUBCOMMANDS = (demo_cmd, extract_cmd, crawl_cmd, warehouse_cmd, site_cmd, flow_cmd)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,18 +1,23 @@
 #!/usr/bin/env bash
 # Set up nianbao on a fresh Debian/Ubuntu machine with Python 3.11:
-# system packages (LibreOffice for DOC/WPS conversion), a virtualenv in .venv, and the pinned
-# Python packages from constraints.txt.  Safe to run again: finished steps are skipped quickly.
+# system packages (LibreOffice for DOC/WPS conversion, Chromium for the crawler's rendering fallback and
+# the browser tests), a virtualenv in .venv, and the pinned Python packages from constraints.txt.
+# Safe to run again: finished steps are skipped quickly.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PYTHON=${PYTHON:-python3.11}
-APT_PACKAGES=(libreoffice-writer-nogui libreoffice-calc-nogui)  # DOC/WPS/RTF/ODT and XLS conversions
+# LibreOffice: DOC/WPS/RTF/ODT and XLS conversions.  Chromium: Debian's build, driven through Playwright with
+# executable_path=/usr/bin/chromium (Playwright's own browser download is never needed).
+OFFICE_PACKAGES=(libreoffice-writer-nogui libreoffice-calc-nogui)
+BROWSER_PACKAGES=(chromium)
 
 need_apt=()
-command -v soffice >/dev/null 2>&1 || need_apt+=("${APT_PACKAGES[@]}")
+command -v soffice >/dev/null 2>&1 || need_apt+=("${OFFICE_PACKAGES[@]}")
+[ -x /usr/bin/chromium ] || need_apt+=("${BROWSER_PACKAGES[@]}")
 if [ "${#need_apt[@]}" -gt 0 ]; then
   if [ "${NIANBAO_SKIP_APT:-0}" = 1 ]; then
-    echo "setup: skipping apt (NIANBAO_SKIP_APT=1); DOC/WPS conversion needs: ${need_apt[*]}" >&2
+    echo "setup: skipping apt (NIANBAO_SKIP_APT=1); missing system packages: ${need_apt[*]}" >&2
   else
     SUDO=""
     [ "$(id -u)" = 0 ] || SUDO="sudo"
@@ -33,7 +38,7 @@ if [ ! -f "$stamp" ] || [ constraints.txt -nt "$stamp" ] || [ pyproject.toml -nt
   .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade "pip==26.3" 2>&1 | grep -v "^WARNING: Location" || true
   .venv/bin/python -m pip install -q --disable-pip-version-check -c constraints.txt -e ".[test]" 2>&1 \
     | grep -v "^WARNING: Location" || true
-  .venv/bin/python -c "import trafilatura, scrapy, prefect, duckdb, pdfplumber, docx" 
+  .venv/bin/python -c "import trafilatura, scrapy, prefect, duckdb, pdfplumber, docx, plotly, xlsxwriter, playwright, scrapy_playwright"
   touch "$stamp"
 fi
 echo "setup: ready (.venv/bin/nianbao)"

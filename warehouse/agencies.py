@@ -74,7 +74,11 @@ class Agency:
     city: str | None
     county: str | None
     level: str
-    resolved_by: str  # name (a division in the name), portal (the portal's region), none
+    # name: a division named in the agency's name, within the portal's region; name_elsewhere: a division named in
+    # the name outside the portal's region (another region's report reposted on this portal: kept under its own
+    # agency and region); portal: no division named, the portal's region; none: not placed (region_reason says why)
+    resolved_by: str
+    region_reason: str | None = None  # why region_code is NULL
 
 
 def _load_divisions_csv(path: Path | None = None) -> list[Division]:
@@ -185,6 +189,34 @@ class Resolver:
             return None
         return deepest[0].code
 
+    def _named(self, name: str) -> list[Division]:
+        return [d for _, _, dname in self._matches(name) for d in self.by_name[dname]]
+
+    def _place(self, name: str, portal_region: str | None) -> tuple[str | None, str, str | None]:
+        """(region, resolved_by, reason) of a named agency found on a portal of `portal_region`.
+
+        A division named within the portal's region places the agency there. A name that names divisions only
+        outside it is another region's agency reposted on this portal (a city's report on a county's list): it is
+        placed where its name says, when that is unambiguous, and left unplaced (NULL, with the reason) when not.
+        A name that names no division is the portal's own region's agency (县财政局 on the county's portal)."""
+        region = self.region_of(name, portal_region)
+        if region is not None:
+            return region, "name", None
+        named = self._named(name)
+        if portal_region is not None and any(self.within(d.code, portal_region) for d in named):
+            return portal_region, "portal", None  # named within the portal, ambiguously there: the portal's region
+        elsewhere = self.region_of(name, None)
+        if elsewhere is not None:
+            return elsewhere, ("name_elsewhere" if portal_region is not None else "name"), None
+        real = sorted({d.name for d in named if len(d.name) > 2 or len(self.by_name[d.name]) == 1})
+        if real:
+            places = ", ".join(f"{n} ({len(self.by_name[n])} divisions of that name)" for n in real)
+            where = f"none within the portal's region {portal_region}" if portal_region else "and the portal has no region"
+            return None, "none", f"the name names {places}, {where}: cannot tell which"
+        if portal_region is not None:
+            return portal_region, "portal", None
+        return None, "none", "no division named in the agency's name, and the portal has no region"
+
     def resolve(
         self,
         name: str | None,
@@ -200,17 +232,16 @@ class Resolver:
         display = name.strip() if name and name.strip() else None
         if portal_region is not None and portal_region not in self.by_code:
             portal_region = None
+        reason = None
         if norm is None:
             norm = normalize_name(portal_name)
             display = portal_name
             region = portal_region
             resolved_by = "portal" if region else "none"
-        else:
-            region = self.region_of(norm, portal_region)
-            resolved_by = "name"
             if region is None:
-                region = portal_region
-                resolved_by = "portal" if region else "none"
+                reason = "the report names no agency, and its portal has no region"
+        else:
+            region, resolved_by, reason = self._place(norm, portal_region)
         province, city, county = self.names(region)
         agency = Agency(
             agency_id=agency_id(norm, region),
@@ -222,6 +253,7 @@ class Resolver:
             county=county,
             level=agency_level(norm),
             resolved_by=resolved_by,
+            region_reason=reason,
         )
         self._cache[key] = agency
         return agency

@@ -100,14 +100,16 @@ def writer_lock(data_dir: Path, wait: float = 0.0) -> Iterator[None]:
 
 
 def _compact_copy(published: Path, build: Path) -> None:
-    """Rewrite the published warehouse into a fresh file (drops the space of deleted rows)."""
-    con = db.connect(build)
+    """Rewrite the published warehouse into a fresh file in the published storage format (drops the space of
+    deleted rows; converts a file written in another format)."""
+    con = db.create(build)
     try:
         quoted = str(published).replace("'", "''")
         con.execute(f"ATTACH '{quoted}' AS published_db (READ_ONLY)")
         name = con.execute("SELECT current_database()").fetchall()[0][0]
         con.execute(f"COPY FROM DATABASE published_db TO \"{name}\"")
         con.execute("DETACH published_db")
+        db.apply_schema(con, force=True)  # views and every comment, whatever the copy carried over
         con.execute("CHECKPOINT")
     finally:
         con.close()
@@ -115,57 +117,78 @@ def _compact_copy(published: Path, build: Path) -> None:
 
 @contextmanager
 def writer(data_dir: Path, wait: float = 0.0, compact: bool = False) -> Iterator[Writer]:
-    """Build a new version of the warehouse and publish it when the block ends without an error.
+    """Take the writer lock, build a new version of the warehouse and publish it (see `build`)."""
+    with writer_lock(data_dir, wait=wait):
+        with build(data_dir, compact=compact) as w:
+            yield w
+
+
+def _needs_conversion(published: Path) -> bool:
+    """True when the published file is not in the published storage format (written by an older nianbao)."""
+    con = db.connect(published, read_only=True)
+    try:
+        return not db.is_published_format(con)
+    finally:
+        con.close()
+
+
+@contextmanager
+def build(data_dir: Path, compact: bool = False) -> Iterator[Writer]:
+    """Build a new version of the warehouse and publish it when the block ends without an error. The caller
+    holds the writer lock.
 
     The block gets a `Writer` whose `con` writes into a copy of the published file (schema and views
     already applied). An exception, or `Writer.discard()`, leaves the published file as it was.
     `compact` rewrites the copy table by table instead of copying the file's bytes, which gives back the
     space of deleted rows (slower; worth it after re-extractions). Without it, a build whose file is more
     than a third free space is compacted before it is published, so the file stays under 1.5 times its data.
+    A new file, and every rewrite, is written in the storage format of db.STORAGE_VERSION.
     """
     data_dir = Path(data_dir)
-    with writer_lock(data_dir, wait=wait):
-        published = layout.published_path(data_dir)
-        build = layout.build_path(data_dir)
-        _remove_build(build)  # a stale copy from a crashed writer
-        _remove_build(Path(str(build) + ".compact"))
-        if published.exists():
-            if compact:
-                _compact_copy(published, build)
-            else:
-                shutil.copyfile(published, build)
-        con = db.connect(build)
-        w = Writer(data_dir, con, build)
-        too_sparse = False
+    published = layout.published_path(data_dir)
+    build_path = layout.build_path(data_dir)
+    _remove_build(build_path)  # a stale copy from a crashed writer
+    _remove_build(Path(str(build_path) + ".compact"))
+    if published.exists():
+        compact = compact or _needs_conversion(published)
+        if compact:
+            _compact_copy(published, build_path)
+        else:
+            shutil.copyfile(published, build_path)
+        con = db.connect(build_path)
+    else:
+        con = db.create(build_path)
+    w = Writer(data_dir, con, build_path)
+    too_sparse = False
+    try:
+        db.apply_schema(con)
+        yield w
+        if not w.discarded:
+            con.execute("CHECKPOINT")
+            r = con.execute("PRAGMA database_size").fetchall()[0]
+            total, free = r[3], r[5]
+            too_sparse = not compact and total > 64 and free * 3 > total  # over a third is free space
+    except BaseException:
         try:
-            db.apply_schema(con)
-            yield w
-            if not w.discarded:
-                con.execute("CHECKPOINT")
-                r = con.execute("PRAGMA database_size").fetchall()[0]
-                total, free = r[3], r[5]
-                too_sparse = not compact and total > 64 and free * 3 > total  # over a third is free space
-        except BaseException:
-            try:
-                con.close()
-            finally:
-                _remove_build(build)
-            raise
-        con.close()
-        if w.discarded:
-            _remove_build(build)
-            return
-        wal = Path(str(build) + ".wal")
-        if wal.exists():  # CHECKPOINT + close leave none; never publish a file whose WAL would be lost
-            raise RuntimeError(f"{wal} left after CHECKPOINT; not publishing")
-        if too_sparse:  # replaced rows left their space behind: rewrite compactly before publishing
-            compacted = Path(str(build) + ".compact")
+            con.close()
+        finally:
+            _remove_build(build_path)
+        raise
+    con.close()
+    if w.discarded:
+        _remove_build(build_path)
+        return
+    wal = Path(str(build_path) + ".wal")
+    if wal.exists():  # CHECKPOINT + close leave none; never publish a file whose WAL would be lost
+        raise RuntimeError(f"{wal} left after CHECKPOINT; not publishing")
+    if too_sparse:  # replaced rows left their space behind: rewrite compactly before publishing
+        compacted = Path(str(build_path) + ".compact")
+        _remove_build(compacted)
+        try:
+            _compact_copy(build_path, compacted)
+            os.replace(compacted, build_path)
+        finally:
             _remove_build(compacted)
-            try:
-                _compact_copy(build, compacted)
-                os.replace(compacted, build)
-            finally:
-                _remove_build(compacted)
-        _fsync_path(build)
-        os.replace(build, published)
-        _fsync_path(published.parent, directory=True)
+    _fsync_path(build_path)
+    os.replace(build_path, published)
+    _fsync_path(published.parent, directory=True)

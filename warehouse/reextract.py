@@ -25,9 +25,9 @@ from core.errors import UserError
 
 from . import publish
 from .agencies import default_resolver
-from .ingest import EXTRACTABLE_ROLES, FETCH_OK, IngestSummary, ingest
+from .ingest import EXTRACTABLE_ROLES, FETCH_OK, Document, IngestSummary, ingest
 from .load import record_run
-from .results import Results
+from .results import ColumnarResults
 
 BATCH_REPORTS = 500
 
@@ -114,7 +114,7 @@ def reextract(
             results = extract_docs(batch_docs)
             if len(results) != len(batch_docs):
                 raise RuntimeError(f"the extractor returned {len(results)} results for {len(batch_docs)} documents")
-            done = _ingest_batch(con, batch_docs, results, summary, total, run_id, done, todo, progress)
+            done = _ingest_batch(con, data_dir, batch_docs, results, summary, total, run_id, done, todo, progress)
         record_run(con, {
             "run_id": run_id, "kind": "reextract", "loaded_at": datetime.now(timezone.utc),
             "load_seconds": time.perf_counter() - t0, "documents": summary.documents_extracted,
@@ -130,14 +130,14 @@ def reextract(
     return summary
 
 
-def _ingest_batch(con, batch_docs, batch_results, summary, total, run_id, done, todo, progress) -> int:
+def _ingest_batch(con, data_dir, batch_docs, batch_results, summary, total, run_id, done, todo, progress) -> int:
     """Feed one batch of extracted documents to ingest; a document whose raw body is missing or corrupt keeps
     its earlier extraction (ingest keeps what is stored for a document without a new result)."""
-    results = Results()
+    fresh: list[dict[str, Any]] = []
     docs = []
     for d, result in zip(batch_docs, batch_results):
         done += 1
-        doc = dict(d)
+        doc = Document.from_row(d)
         problem = result.get("raw_problem")
         if problem == "missing":
             summary.documents_missing_raw += 1
@@ -147,12 +147,14 @@ def _ingest_batch(con, batch_docs, batch_results, summary, total, run_id, done, 
             summary.documents_extracted += 1
             result = dict(result)
             result["url"], result["sha256"] = d["url"], d["sha256"]
-            results.add(result)
-            for f in ("status", "reason", "template", "report_year", "agency", "published", "title", "format",
-                      "layout", "extractor_version", "cells_count"):
-                doc[f] = None
+            fresh.append(result)
+            doc.set_outcome(None)
         docs.append(doc)
         if progress:
             progress(done, todo)
-    total.add(ingest(con, docs, results, portals={}, resolver=default_resolver(), run_id=run_id))
+    results = ColumnarResults.from_dicts(fresh)  # in the system temp dir, removed after the batch
+    try:
+        total.add(ingest(con, docs, results, portals={}, resolver=default_resolver(), run_id=run_id))
+    finally:
+        results.close()
     return done

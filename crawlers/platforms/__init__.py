@@ -3,7 +3,7 @@
 `PLATFORMS` (name → platform), `platform_names()` and `detect(page)` are what the spiders, the sources
 validation and the CLI read. To add a platform: docs/platforms.md.
 """
-from . import generic, gkmlpt, hanweb, openness, trs  # noqa: F401  (each module registers its platform)
+from . import generic, gkmlpt, hanweb, jpaas, openness, trs, xxgk  # noqa: F401  (each module registers its platform)
 from .base import (MAX_PAGES, PLATFORMS, Entry, Follow, ListResult, Platform, detect, enumerate_pages,
                    platform_names, register, url_dir)
 

@@ -51,12 +51,14 @@ from ..store import CrawlStore, utcnow
 from .bookkeeping import BookkeepingMixin
 from .context import PortalRun
 from .discovery import DiscoveryMixin
+from .rendering import RenderingMixin
 from .scheduling import SchedulingMixin
+from .units import UnitsMixin
 
 logger = logging.getLogger(__name__)
 
 
-class BasePortalSpider(DiscoveryMixin, SchedulingMixin, BookkeepingMixin, scrapy.Spider):
+class BasePortalSpider(DiscoveryMixin, SchedulingMixin, BookkeepingMixin, RenderingMixin, UnitsMixin, scrapy.Spider):
     """Crawl the portals of a sources file into a run directory (see docs/crawling.md)."""
 
     name = "nianbao-base"
@@ -124,6 +126,7 @@ class BasePortalSpider(DiscoveryMixin, SchedulingMixin, BookkeepingMixin, scrapy
                     "jitter": min(have["jitter"], want["jitter"])}
         s.set("DOWNLOAD_SLOTS", slots, priority="spider")
         crawler.signals.connect(spider._spider_closed, signal=signals.spider_closed)
+        spider.setup_rendering(crawler)
         return spider
 
     def slot_settings_for(self, portal_id: str) -> dict[str, Any]:
@@ -197,7 +200,10 @@ class BasePortalSpider(DiscoveryMixin, SchedulingMixin, BookkeepingMixin, scrapy
         ctx = self.portals[request.meta["nb_portal"]]
         out: list[Any] = []
         try:
-            out = self.handle_failure(ctx, request, failure.value)
+            if request.meta.get("nb_render"):
+                out = self.render_failure(ctx, request, failure.value)
+            else:
+                out = self.handle_failure(ctx, request, failure.value)
         except Exception:  # noqa: BLE001
             logger.exception("error handling the failure of %s", request.url)
         out.extend(self._done(ctx))
@@ -221,6 +227,9 @@ class BasePortalSpider(DiscoveryMixin, SchedulingMixin, BookkeepingMixin, scrapy
             reqs = self.state_rechecks(ctx)
             if reqs:
                 return reqs
+        rendered = self.render_at_end(ctx)
+        if rendered:
+            return rendered
         self.finalize(ctx)
         return []
 
@@ -229,6 +238,10 @@ class BasePortalSpider(DiscoveryMixin, SchedulingMixin, BookkeepingMixin, scrapy
         ctx.tried_remembered = True
         reqs = []
         for url in (known or {}).get("column_urls", []):
+            direct = self.list_sources_of(ctx, url)  # a shell column: its list API or frame directly (rendering.py)
+            if direct:
+                reqs.extend(direct)
+                continue
             r = self.req(ctx, url, "list", title="(column found by an earlier run)", conditional=True,
                          meta={"nb_column_root": url_dir(url), "nb_column_start": True, "nb_remembered": True})
             if r is not None:
@@ -280,6 +293,8 @@ class BasePortalSpider(DiscoveryMixin, SchedulingMixin, BookkeepingMixin, scrapy
                 ctx.challenged = kind
             return [self.item(ctx, request, response, "challenged", body=body or None, detected_type=self._type(body),
                               error=f"{kind} challenge (HTTP {status})")]
+        if meta.get("nb_render"):
+            return self.handle_rendered(ctx, response)
         if status == 304:
             return self.handle_not_modified(ctx, request, response)
         problem = meta.get("nb_redirect_problem")
@@ -358,6 +373,7 @@ class BasePortalSpider(DiscoveryMixin, SchedulingMixin, BookkeepingMixin, scrapy
                 self._count_attachment(ctx, meta, it["sha256"])
             return out
         if role in ("home", "column"):
+            self.note_nav_page(ctx, meta["nb_url"], role)
             out.extend(self.discover(ctx, page, response))
         elif role == "list":
             out.extend(self.handle_list(ctx, page, response))
@@ -390,6 +406,7 @@ class BasePortalSpider(DiscoveryMixin, SchedulingMixin, BookkeepingMixin, scrapy
             return out
         page = Page(response.url, old, None)
         if role in ("home", "column"):
+            self.note_nav_page(ctx, meta["nb_url"], role)
             out.extend(self.discover(ctx, page, response))
         elif role == "list":
             out.extend(self.handle_list(ctx, page, response, unchanged=True))

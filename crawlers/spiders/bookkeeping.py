@@ -9,6 +9,7 @@ from typing import Any
 from core import layout
 from core.records import PortalRecord
 
+from ..outcome import BASELINE_STATES, portal_state, sharp_drop, state_reason
 from ..store import utcnow
 from .context import PortalRun
 
@@ -53,15 +54,11 @@ class BookkeepingMixin:
 
     # --- the end --------------------------------------------------------------------------------------------
     def portal_state(self, ctx: PortalRun) -> str:
-        if ctx.challenged:
-            return "challenged"
-        if not ctx.column_found:
-            if not ctx.home_ok and not ctx.portal.column_urls:
-                return "blocked" if ctx.home_error and "robots" in ctx.home_error else "unreachable"
-            return "no_column"
-        if ctx.counts["errors"] or ctx.counts["challenged"] or ctx.counts["too_large"] or ctx.caps:
-            return "partial"
-        return "ok"
+        return portal_state(challenged=bool(ctx.challenged), column_found=ctx.column_found, home_ok=ctx.home_ok,
+                            has_column_urls=bool(ctx.portal.column_urls), home_error=ctx.home_error,
+                            reports=len(ctx.reports),
+                            failures=ctx.counts["errors"] + ctx.counts["challenged"] + ctx.counts["too_large"]
+                            + len(ctx.caps))
 
     def portal_reason(self, ctx: PortalRun, state: str) -> str | None:
         """One line saying why a portal is not `ok` (None when it is)."""
@@ -73,8 +70,8 @@ class BookkeepingMixin:
             return f"{ctx.challenged} challenge (anti-bot wall) on {hosts}"
         if state in ("unreachable", "blocked"):
             return ctx.home_error or "the home page could not be fetched"
-        if state == "no_column":
-            return "no 年报 column found from the home page (set column_url in the sources file)"
+        if state in ("no_column", "empty_column"):  # with the first error: e.g. why rendering could not run
+            return state_reason(state, column_urls=ctx.column_urls, errors=ctx.errors, home_error=ctx.home_error)
         if state == "interrupted":
             return "the crawl stopped before the portal was done"
         parts = []
@@ -101,10 +98,16 @@ class BookkeepingMixin:
             "list_pages": ctx.list_pages, "requests": c["requests"], "entries": c["entries"],
             "excluded": c["excluded"], "unranked": c["unranked"], "capped": c["capped"],
             "javascript_skipped": c["javascript_skipped"], "walked": int(ctx.walk),
-            "pages_skipped": c["pages_skipped"],
+            "pages_skipped": c["pages_skipped"], "rendered": c["rendered"],
         }
         for k, v in sorted(c.items()):
             counts.setdefault(k, v)
+        previous = (self.state.portal(p.id) or {}).get("reports")
+        if previous is not None:
+            counts["previous_reports"] = previous
+            # only a full walk reads every list page: between walks the count is partial by design
+            if ctx.walk and sharp_drop(previous, counts["reports"]):
+                counts["reports_drop"] = previous - counts["reports"]
         state = self.portal_state(ctx)
         return PortalRecord(
             id=p.id, name=p.name, url=p.url, platform=p.platform, region_code=p.region_code,
@@ -120,12 +123,15 @@ class BookkeepingMixin:
         ctx.finished = True
         ctx.finished_at = utcnow()
         row = self.summary_row(ctx)
-        if interrupted and row["state"] in ("ok", "partial", "no_column", "unreachable"):
+        if interrupted and row["state"] in ("ok", "partial", "no_column", "empty_column", "unreachable"):
             row["state"] = "interrupted"
+            row["counts"].pop("reports_drop", None)
             row["error"] = self.portal_reason(ctx, "interrupted")
         self.store.write_portal(row)
         self.state.record_portal(ctx.portal.id, ctx.column_urls, sorted(ctx.platforms), row["state"], self.run_id,
-                                 sorted(ctx.hosts), walked=ctx.walk and ctx.column_found and not interrupted)
+                                 sorted(ctx.hosts), walked=ctx.walk and ctx.column_found and not interrupted,
+                                 reports=row["counts"]["reports"] if ctx.walk and row["state"] in BASELINE_STATES
+                                 else None)
         logger.info("portal %s finished: %s, %d pages, %d reports (%d new), %d attachments, %d errors",
                     ctx.portal.id, row["state"], row["counts"]["pages"], row["counts"]["reports"],
                     row["counts"]["new"], row["counts"]["attachments"], row["counts"]["errors"])

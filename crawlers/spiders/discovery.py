@@ -16,6 +16,7 @@ from core.titles import excluded_kind, is_column_title, is_nav_title, is_report_
 from ..page import DOWNLOAD_TEXT, IMAGE_EXTS, Page, attachment_ext, clean_url, is_chrome_image, visible_text
 from ..platforms import PLATFORMS, Follow, ListResult, detect, platform_names, url_dir
 from .context import PortalRun, site_of
+from .rendering import xhr_list_result
 
 
 class DiscoveryMixin:
@@ -35,10 +36,11 @@ class DiscoveryMixin:
         """A home or navigation page: find the 年报 column, else follow 信息公开 navigation."""
         meta = response.meta
         depth = meta.get("nb_depth", 0)
-        if any(PLATFORMS[name].is_list_entry(page) for name in platform_names()):
-            return self.handle_list(ctx, page, response)
         links = page.links()
-        out: list[Any] = []
+        units = self.follow_units(ctx, page, links, meta)  # 部门/乡镇信息公开 directories (units.py)
+        if any(PLATFORMS[name].is_list_entry(page) for name in platform_names()):
+            return units + self.handle_list(ctx, page, response)
+        out: list[Any] = units
         columns = []
         seen_urls: set[str] = set()
         for link in links:
@@ -66,7 +68,7 @@ class DiscoveryMixin:
                     navs.append(link)
             navs.sort(key=lambda l: -nav_score(l.text))
             for link in navs[:5]:
-                if ctx.nav_pages >= 25:
+                if ctx.nav_pages >= 25 + 2 * ctx.counts["subsites"]:
                     break
                 r = self.req(ctx, link.url, "column", title=link.text, listing=page.url, depth=depth + 1,
                              conditional=True)
@@ -77,6 +79,8 @@ class DiscoveryMixin:
 
     # --- lists ----------------------------------------------------------------------------------------------
     def parse_list(self, ctx: PortalRun, page: Page, meta: dict[str, Any]) -> ListResult:
+        if meta.get("nb_reader") == "xhr":  # a page of a list API learnt from a rendered page (rendering.py)
+            return xhr_list_result(page)
         platform = ctx.portal.platform
         if platform != "auto":
             res = PLATFORMS[platform].parse_list(page, meta)
@@ -101,6 +105,7 @@ class DiscoveryMixin:
         for reason in res.capped:
             ctx.note_cap(f"{reason} ({page.url})")
         out: list[Any] = []
+        self.remember_list_source(ctx, meta, response, res, page)  # rendering.py: where a shell's list came from
         candidates = new = 0
         for entry in res.entries:
             ranked = is_report_title(entry.title)
@@ -135,9 +140,14 @@ class DiscoveryMixin:
             else:  # the next page only; it decides about the rest
                 pages = [dataclasses.replace(pages[0], meta={**pages[0].meta, "nb_rest_pages": [
                     dataclasses.asdict(f) for f in pages[1:]]})]
+        starts = meta.get("nb_column_start") or meta["nb_role"] in ("home", "column")
+        source_of = meta.get("nb_source_of") or (meta["nb_url"] if starts and not res.entries and as_found_column
+                                                 else None)
         for f in follows + pages:
             extra = dict(f.meta)
             extra["nb_column_root"] = root
+            if source_of and not f.next_page and not f.subcolumn:
+                extra["nb_source_of"] = source_of
             if f.subcolumn:
                 extra["nb_column_start"] = True
                 extra["nb_column_root"] = url_dir(f.url)
@@ -146,6 +156,8 @@ class DiscoveryMixin:
                          conditional=f.method == "GET")
             if r is not None:
                 out.append(r)
+        out.extend(self.render_after_list(ctx, page, meta, res, unchanged=unchanged or (
+            meta.get("nb_known_sha") is not None and meta["nb_known_sha"] == hashlib.sha256(response.body).hexdigest())))
         return out
 
     # --- report pages -------------------------------------------------------------------------------------

@@ -34,6 +34,8 @@ class SchedulingMixin:
         if parts.scheme not in ("http", "https") or not parts.hostname:
             return None
         key = url if method == "GET" else f"{method} {url} {body or ''}"
+        if meta and meta.get("nb_render"):
+            key = f"RENDER {key}"  # a rendering of a page fetched before (crawlers/render.py)
         if key in ctx.seen:
             ctx.counts["duplicate_urls"] += 1
             return None

@@ -6,6 +6,9 @@ in the top-left cell; the rest of the range's first row is skipped (a column spa
 column of its lower rows is "" (a row-span continuation) and the rest skipped.  Numbers are
 written as printed: an integral float 3.0 → "3", 1.5 → "1.5", no exponent; dates → ISO dates.
 XLSX passes the zip/XML guards of `limits` first; both stop at `settings.max_sheet_cells`.
+An XLSX whose formulas carry no cached result (written by openpyxl or a report generator) gets those results
+computed by `formulas` (SUM and + - * / of cells only, no macros); a formula it cannot compute leaves its cell
+empty and is named in the document's meta (`formulas_not_computed`), which makes the report unverified.
 """
 from __future__ import annotations
 
@@ -251,23 +254,31 @@ def read_xlsx_as(data: bytes, settings: ExtractSettings, fmt: str) -> ParsedDocu
             raise
         except Exception:  # noqa: BLE001 - merges are a refinement; read the values anyway
             merges = {}
+        formulas = _xlsx_formulas(data, zf, names, settings)
         try:
             wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds on broken packages
             raise Refused(limits.CORRUPT, f"{type(exc).__name__}: {str(exc)[:140]}") from None
         sheets = _Sheets(settings)
+        formula_meta: dict[str, str] = {}
         try:
-            for ws in wb.worksheets:
-                if not hasattr(ws, "iter_rows"):
-                    continue
-                rows = _xlsx_rows(ws)
-                sheets.add_sheet(ws.title, rows, merges.get(ws.title, []))
+            if formulas:
+                grids = {ws.title: list(_xlsx_rows(ws, raw=True)) for ws in wb.worksheets if hasattr(ws, "iter_rows")}
+                formula_meta = _compute_formulas(grids, formulas)
+                for name, grid in grids.items():
+                    sheets.add_sheet(name, ([value_text(v) for v in row] for row in grid), merges.get(name, []))
+            else:
+                for ws in wb.worksheets:
+                    if not hasattr(ws, "iter_rows"):
+                        continue
+                    rows = _xlsx_rows(ws)
+                    sheets.add_sheet(ws.title, rows, merges.get(ws.title, []))
         except Refused:
             raise
         except Exception as exc:  # noqa: BLE001
             raise Refused(limits.CORRUPT, f"{type(exc).__name__}: {str(exc)[:140]}") from None
         title = meaningful_title(getattr(wb.properties, "title", None))
-        meta = {}
+        meta = dict(formula_meta)
         creator = getattr(wb.properties, "creator", None)
         if creator:
             meta["creator"] = str(creator)[:100]
@@ -277,8 +288,8 @@ def read_xlsx_as(data: bytes, settings: ExtractSettings, fmt: str) -> ParsedDocu
     return sheets.document(fmt, title, meta)
 
 
-def _xlsx_rows(ws) -> Iterable[list[str]]:
-    """Rows indexed from the sheet's row 1 / column A (read-only mode may start later)."""
+def _xlsx_rows(ws, raw: bool = False) -> Iterable[list]:
+    """Rows indexed from the sheet's row 1 / column A (read-only mode may start later); texts, or raw values."""
     expected = 1
     for row in ws.iter_rows():
         cells = [c for c in row if getattr(c, "row", None) is not None]
@@ -289,11 +300,71 @@ def _xlsx_rows(ws) -> Iterable[list[str]]:
             yield []
             expected += 1
         width = max(c.column for c in cells)
-        out = [""] * width
+        out: list = [None if raw else ""] * width
         for c in cells:
-            out[c.column - 1] = value_text(c.value)
+            out[c.column - 1] = c.value if raw else value_text(c.value)
         yield out
         expected = r + 1
+
+
+def _xlsx_formulas(data: bytes, zf, names: set[str], settings: ExtractSettings) -> dict[str, dict[tuple[int, int], str]]:
+    """{sheet: {(row, col): formula}} of the workbook's formula cells, or {} when no sheet part holds a formula
+    (checked on the bytes first: most workbooks have none, and reading them twice would cost)."""
+    import openpyxl
+
+    parts = [n for n in names if n.startswith("xl/worksheets/") and n.endswith(".xml")]
+    if not any(b"<f>" in (blob := limits.read_member(zf, n, settings)) or b"<f " in blob for n in parts):
+        return {}
+    wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    out: dict[str, dict[tuple[int, int], str]] = {}
+    try:
+        for ws in wb.worksheets:
+            if not hasattr(ws, "iter_rows"):
+                continue
+            found: dict[tuple[int, int], str] = {}
+            for row in ws.iter_rows():
+                for c in row:
+                    v = getattr(c, "value", None)
+                    if isinstance(v, str) and v.startswith("="):
+                        found[(c.row - 1, c.column - 1)] = v
+                    elif v is not None and type(v).__name__ in ("ArrayFormula", "DataTableFormula"):
+                        found[(c.row - 1, c.column - 1)] = "=" + str(getattr(v, "text", "") or "?{array}")
+            if found:
+                out[ws.title] = found
+    finally:
+        wb.close()
+    return out
+
+
+def _compute_formulas(grids: dict[str, list[list]], formulas: dict[str, dict[tuple[int, int], str]]) -> dict[str, str]:
+    """Fill the formula cells that carry no cached value with their computed result (formulas.Workbook).
+
+    Returns metadata for the pipeline: how many were computed, and which could not be (their cells stay empty).
+    """
+    from .formulas import Workbook, cell_name
+
+    values = {name: {(r, c): v for r, row in enumerate(grid) for c, v in enumerate(row) if v is not None}
+              for name, grid in grids.items()}
+    missing = {name: {rc: f for rc, f in cells.items() if values.get(name, {}).get(rc) is None}
+               for name, cells in formulas.items() if name in grids}
+    missing = {k: v for k, v in missing.items() if v}
+    if not missing:
+        return {}
+    book = Workbook(values, missing)
+    book.compute_all()
+    for (name, r, c), v in book.done.items():
+        grid = grids[name]
+        while len(grid) <= r:
+            grid.append([])
+        row = grid[r]
+        while len(row) <= c:
+            row.append(None)
+        row[c] = v
+    meta = {"formulas_computed": str(len(book.done))}
+    if book.failed:
+        items = [f"{name}!{cell_name(r, c)} ({why})" for (name, r, c), why in sorted(book.failed.items())]
+        meta["formulas_not_computed"] = "; ".join(items[:10]) + (f"; … {len(items) - 10} more" if len(items) > 10 else "")
+    return meta
 
 
 def read_xlsx(data: bytes, settings: ExtractSettings) -> ParsedDocument:

@@ -151,7 +151,7 @@ def _print_list(console, src) -> None:
 
 
 STATE_STYLE = {"ok": "green", "partial": "yellow", "challenged": "red", "unreachable": "red", "blocked": "red",
-               "no_column": "magenta", "interrupted": "yellow"}
+               "no_column": "magenta", "empty_column": "magenta", "interrupted": "yellow"}
 
 
 def print_summary(console, summary) -> None:
@@ -160,20 +160,23 @@ def print_summary(console, summary) -> None:
     table = Table(title=f"crawl {summary.run_id}", title_justify="left")
     table.add_column("portal", overflow="fold")
     table.add_column("name", no_wrap=True, overflow="ellipsis", max_width=16)
-    for col in ("pages", "reports", "new", "attachments", "errors"):
+    for col in ("pages", "rendered", "reports", "new", "attachments", "errors"):
         table.add_column(col, justify="right")
     table.add_column("state")
     for p in summary.portals:
         c = p.counts
         style = STATE_STYLE.get(p.state, "")
-        table.add_row(p.id, p.name, str(c.get("pages", 0)), str(c.get("reports", 0)), str(c.get("new", 0)),
+        reports = str(c.get("reports", 0))
+        if c.get("reports_drop"):
+            reports = f"[red]{reports} (was {c.get('previous_reports')})[/red]"
+        table.add_row(p.id, p.name, str(c.get("pages", 0)), str(c.get("rendered", 0)), reports, str(c.get("new", 0)),
                       str(c.get("attachments", 0)), str(c.get("errors", 0)),
                       f"[{style}]{p.state}[/{style}]" if style else p.state)
     t = summary.totals
     table.add_section()
-    table.add_row(f"{len(summary.portals)} portals", "", str(t.get("pages", 0)), str(t.get("reports", 0)),
-                  str(t.get("new", 0)), str(t.get("attachments", 0)), str(t.get("errors", 0)),
-                  ", ".join(f"{k} {v}" for k, v in sorted(summary.states().items())))
+    table.add_row(f"{len(summary.portals)} portals", "", str(t.get("pages", 0)), str(t.get("rendered", 0)),
+                  str(t.get("reports", 0)), str(t.get("new", 0)), str(t.get("attachments", 0)),
+                  str(t.get("errors", 0)), ", ".join(f"{k} {v}" for k, v in sorted(summary.states().items())))
     console.print(table)
     from rich.markup import escape
 
@@ -182,4 +185,8 @@ def print_summary(console, summary) -> None:
             style = STATE_STYLE.get(p.state, "white")
             console.print(f"[{style}]{escape(p.id)}: {p.state}[/{style}]: {escape(p.error or 'no reason recorded')}",
                           highlight=False, soft_wrap=True)
+    for p in summary.portals:  # a sharp drop since the last run (crawlers/outcome.py)
+        if p.counts.get("reports_drop"):
+            console.print(f"[red]{escape(p.id)}: reports fell from {p.counts.get('previous_reports')} to "
+                          f"{p.counts.get('reports', 0)} since the last run[/red]", highlight=False)
     console.print(f"run directory: {summary.run_dir}  ({summary.elapsed_seconds:.1f} s)")

@@ -1,8 +1,9 @@
 """`nianbao demo`: the whole pipeline on the bundled demo portal, on 127.0.0.1 only.
 
 It serves the demo portal (one local site per portal platform), writes a sources file for it,
-runs the `nightly` flow end to end (crawl, extract, load, checks, export) with Prefect's embedded
-server, and ends with a summary and example queries.  Running it again shows an incremental run.
+runs the `nightly` flow end to end (crawl, extract, load, checks, export, site, run report) with Prefect's
+embedded server, and ends with a summary, example queries and the path of the site to open.  Running it again
+shows an incremental run.
 """
 from __future__ import annotations
 
@@ -96,4 +97,13 @@ def _run(args: argparse.Namespace, data_dir: Path) -> int:
     print_run_summary(summary, console)
     console.print(f"\n[dim]wall time {summary['seconds']['wall']:.1f} s. Run `nianbao demo` again for an incremental "
                   "run: list pages are re-read, nothing already fetched is fetched again.[/dim]")
+    from core import layout
+
+    if summary.get("run_dir"):
+        console.print(f"\n[bold]run report[/bold] {(Path(summary['run_dir']) / layout.RUN_REPORT_FILE).as_uri()}",
+                      soft_wrap=True, highlight=False)
+    site = layout.site_dir(data_dir) / "index.html"
+    if site.exists():  # the last lines: what to open
+        console.print(f"[bold]open the site[/bold] (works from file://; rebuild with nianbao site --data-dir {data_dir}):")
+        console.print(f"  {site.as_uri()}", soft_wrap=True, highlight=False)
     return 0

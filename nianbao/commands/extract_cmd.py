@@ -34,7 +34,8 @@ def evaluate(args: argparse.Namespace) -> int:
         raise UserError(f"no *.truth.json under {root}")
     print(format_report(scores))
     right, total = scores.rate("cells")
-    return 0 if right == total and all(not d.errors for d in scores.docs) else 1
+    silent, _ = scores.rate("silent_errors")
+    return 0 if right == total and silent == 0 and all(not d.errors for d in scores.docs) else 1
 
 
 STDIN = "-"
@@ -88,18 +89,24 @@ def run(args: argparse.Namespace) -> int:
 
     console = Console(stderr=False)
     table = Table(title=f"{len(files)} documents")
-    for col in ("source", "status", "template", "year", "agency", "published", "cells", "checks failed"):
+    for col in ("source", "status", "template", "year", "agency", "published", "cells", "checks failed", "verified"):
         table.add_column(col)
     counts: dict[str, int] = {}
+    verified = 0
     for f in track(files, description="extracting", console=Console(stderr=True), transient=True,
                    disable=len(files) < 5):
         res = _extract(f, args.url)
         counts[res.status] = counts.get(res.status, 0) + 1
+        verified += bool(res.verified)
         filled = sum(v is not None for v in res.cells.values())
         failed = sum(c["ok"] is False for c in res.checks)
         table.add_row(str(f), res.status if not res.reason else f"{res.status}: {res.reason}", res.template or "",
                       str(res.report_year or ""), res.agency or "", res.published or "",
-                      f"{filled}/{len(res.cells)}" if res.cells else "", str(failed) if res.cells else "")
+                      f"{filled}/{len(res.cells)}" if res.cells else "", str(failed) if res.cells else "",
+                      "" if res.verified is None else ("yes" if res.verified else
+                                                       "no: " + "; ".join(res.unverified_reasons[:2])
+                                                       + (" …" if len(res.unverified_reasons) > 2 else "")))
     console.print(table)
-    console.print("summary: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
+    console.print("summary: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
+                  + (f"; verified {verified} of {counts.get('ok', 0)} ok reports" if counts.get("ok") else ""))
     return 0

@@ -36,7 +36,7 @@ def register(subparsers) -> None:
     _data_dir_arg(p)
     p.set_defaults(func=cmd_load)
 
-    p = subparsers.add_parser("export", help="write a dated snapshot (CSV with BOM + Parquet + manifest)")
+    p = subparsers.add_parser("export", help="write a dated snapshot (agency_year.xlsx, CSV for Excel, Parquet, README)")
     _data_dir_arg(p)
     p.add_argument("--out", type=Path, default=None, help="parent folder (default: DATA_DIR/exports)")
     p.add_argument("--date", default=None, help="snapshot date YYYY-MM-DD (default: today)")
@@ -101,6 +101,10 @@ def cmd_load(args) -> int:
     with run_lock(data_dir, wait=args.wait, what="nianbao load"), console.status("loading") as status:
         s = load_run(data_dir, run_dir, extracted, force=args.force, wait=args.wait, compact=args.compact,
                      progress=lambda msg: status.update(msg))
+    if s.unchanged:
+        console.print(f"run {s.run_id}: nothing new (same documents, reports and portal states); the warehouse "
+                      "was not republished, the run is recorded with the next load that changes something")
+        return 0
     if s.skipped:
         console.print(f"run {s.run_id}: already loaded with the same inputs; nothing changed (--force to reload)")
         return 0
@@ -128,8 +132,16 @@ def cmd_export(args) -> int:
     import json
 
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-    rows = [(f["file"], f"{f['rows']:,} rows") for f in manifest["files"] if f["format"] == "csv"]
-    console.print(_summary_table(f"snapshot {folder}", rows))
+    tables: dict[str, list[dict]] = {}
+    for f in manifest["files"]:
+        if f["format"] in ("csv", "xlsx"):
+            tables.setdefault(f"{f['table']}.{f['format']}", []).append(f)
+    rows = []
+    for name, parts in tables.items():
+        n = sum(int(p["rows"]) for p in parts)
+        rows.append((name if len(parts) == 1 else f"{name.split('.')[0]}/ ({len(parts)} CSV files for Excel)",
+                     f"{n:,} rows"))
+    console.print(_summary_table(f"snapshot {folder} (README.txt / 说明.txt say what each file is)", rows))
     print(folder)
     return 0
 

@@ -17,11 +17,33 @@ def test_golden_corpus_meets_floors(capsys):
         print("\n" + report)
     assert len(scores.docs) >= FLOORS["min_documents"]
     failures = []
-    for what in ("cells", "status", "template", "report_year", "agency", "published"):
+    for what in ("cells", "status", "template", "report_year", "agency", "published", "verified", "failed_checks"):
         right, total = scores.rate(what)
         if total and right / total < FLOORS[what]:
             failures.append(f"{what}: {right}/{total} below floor {FLOORS[what]:.2%}")
+    silent, _ = scores.rate("silent_errors")
+    if silent > FLOORS["silent_errors"]:
+        failures.append(f"silent errors: {silent} wrong cells in reports marked verified (ceiling "
+                        f"{FLOORS['silent_errors']})")
     assert not failures, "\n".join(failures) + "\n" + report
+
+
+def test_every_report_truth_says_whether_it_is_verified():
+    """The gate grades `verified` on every document: a truth without it would be skipped silently."""
+    for truth_path in GOLDEN.rglob("*.truth.json"):
+        truth = json.loads(truth_path.read_text(encoding="utf-8"))
+        assert "verified" in truth, truth_path
+        assert truth["verified"] is None if truth.get("status", "ok") != "ok" else isinstance(truth["verified"], bool)
+
+
+def test_corpus_holds_unverified_reports_of_every_kind():
+    """The silent-error measure means something only if the corpus has reports that must not be verified."""
+    expected = [json.loads(p.read_text(encoding="utf-8")).get("expected_failed_checks") or []
+                for p in GOLDEN.rglob("*.truth.json")]
+    names = {e for exp in expected for e in exp}
+    for rule in ("layout.rows_missing", "layout.columns_missing", "layout.table_missing", "layout.rows_ambiguous",
+                 "text.apply_new", "text.reconsideration", "domain.apply"):
+        assert rule in names, rule
 
 
 def test_corpus_digest_is_pinned():

@@ -130,7 +130,8 @@ def wh_snapshot(db_path: Path) -> dict[str, Any]:
         reports = [dict(zip(cols, r)) for r in con.execute(f"SELECT {', '.join(cols)} FROM reports").fetchall()]
         cells: dict[str, dict[str, float | None]] = {}
         n_cells = 0
-        for rid, key, value in con.execute("SELECT report_id, cell_key, value FROM cells").fetchall():
+        for rid, key, value in con.execute("SELECT report_id, cell_key, coalesce(CAST(value AS DOUBLE), CAST(amount AS DOUBLE)) "
+                                          "FROM cell_values").fetchall():
             cells.setdefault(rid, {})[key] = value
             n_cells += 1
         dcols = ["document_id", "url", "role", "fetch_state", "report_id", "status", "cells_count"]
@@ -138,7 +139,12 @@ def wh_snapshot(db_path: Path) -> dict[str, Any]:
         runs = [r[0] for r in con.execute("SELECT run_id FROM runs ORDER BY run_id").fetchall()]
     finally:
         con.close()
+    # runs that brought nothing new are held beside the warehouse, not republished (warehouse/unpublished.py)
+    held = Path(db_path).parent / "unpublished_runs.jsonl"
+    held_runs = [json.loads(line)["run"]["run_id"] for line in held.read_text(encoding="utf-8").splitlines()
+                 if line.strip()] if held.exists() else []
     return {"reports": reports, "cells": cells, "cell_rows": n_cells, "documents": documents, "runs": runs,
+            "held_runs": held_runs,
             "sha256": sha256_file(db_path)}
 
 
@@ -275,7 +281,8 @@ READER_SQL = {
     "reports": "SELECT count(*) FROM reports",
     "cells": "SELECT count(*) FROM cells",
     "runs": "SELECT count(*) FROM runs",
-    "value_sum": "SELECT sum(CAST(round(value * 1000) AS HUGEINT)) FROM cells",  # exact, any order
+    "value_sum": ("SELECT sum(CAST(round(coalesce(CAST(value AS DOUBLE), CAST(amount AS DOUBLE)) * 1000) AS HUGEINT)) "
+                  "FROM cells"),  # exact, any order
 }
 
 

@@ -40,11 +40,11 @@ def _load_seeds(data_dir):
     with reader(data_dir) as con:
         for r in results:
             got = rows(con, "SELECT r.status, r.template, r.report_year, count(c.cell_key) FROM reports r "
-                            "LEFT JOIN cells c USING (report_id) WHERE r.source_url = ? GROUP BY ALL", [r["url"]])
+                            "LEFT JOIN cell_rows c USING (report_id) WHERE r.source_url = ? GROUP BY ALL", [r["url"]])
             assert got == [(r["status"], r["template"] if r["status"] == "ok" else r["template"],
                             r["report_year"], len(r["cells"]) if r["status"] == "ok" else 0)]
             if r["status"] == "ok":
-                cells = dict(rows(con, "SELECT c.cell_key, c.value FROM cells c JOIN reports r USING (report_id) "
+                cells = dict(rows(con, "SELECT c.cell_key, c.value FROM cell_rows c JOIN reports r USING (report_id) "
                                        "WHERE r.source_url = ?", [r["url"]]))
                 assert cells == {k: (None if v is None else float(v)) for k, v in r["cells"].items()}
     assert_consistent(data_dir)

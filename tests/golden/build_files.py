@@ -42,6 +42,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from demoportal import reports as R  # noqa: E402
+from tests.golden.expected_verified import document_text, expected_verified  # noqa: E402
 
 DEFAULT_OUT = Path(__file__).resolve().parent / "files"
 
@@ -614,8 +615,9 @@ def _write(out: Path, stem: str, ext: str, data: bytes, truth: dict) -> None:
     (out / name).write_bytes(data)
     truth = dict(truth)
     truth["document"] = name
+    truth["verified"] = expected_verified(truth, document_text(out / name, truth))
     order = ["document", "status", "template", "report_year", "agency", "published", "region", "units", "note",
-             "layout", "variants", "cells"]
+             "layout", "variants", "verified", "cells"]
     if "reason" in truth:
         order.insert(2, "reason")
     ordered = {k: truth[k] for k in order if k in truth}

@@ -23,6 +23,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from demoportal import reports as R  # noqa: E402
+from tests.golden.expected_verified import expected_verified, html_text  # noqa: E402
 
 DEFAULT_OUT = Path(__file__).resolve().parent / "html"
 
@@ -93,7 +94,7 @@ SPECIALS: list[tuple] = [
 ]
 
 TRUTH_KEYS = ("document", "status", "template", "report_year", "agency", "published", "region", "units", "note",
-              "layout", "style", "encoding", "variants", "cells")
+              "layout", "style", "encoding", "variants", "verified", "cells")
 
 
 def _encoding_note(encoding: str, declared: str | None) -> str:
@@ -158,6 +159,7 @@ def build(out: Path) -> list[str]:
             assert not R.check_identities(truth), (stem, R.check_identities(truth))
         truth.update(document=f"{stem}.html", status="ok", layout="html", encoding=encoding,
                      note=" ".join(x for x in notes if x))
+        truth["verified"] = expected_verified(truth, html_text(html))
         coverage.update(truth["variants"])
         (out / f"{stem}.html").write_bytes(data)
         (out / f"{stem}.truth.json").write_bytes(_dump(truth))
@@ -175,6 +177,7 @@ def build(out: Path) -> list[str]:
         enc_note = _encoding_note(encoding, declared)
         truth.update(document=f"{stem}.html", layout="html", style=style, encoding=encoding, variants=[],
                      note=" ".join(x for x in (notes, enc_note) if x))
+        truth["verified"] = expected_verified(truth, html_text(html))
         (out / f"{stem}.html").write_bytes(R.encode_page(html, encoding, declared))
         (out / f"{stem}.truth.json").write_bytes(_dump(truth))
         written += [f"{stem}.html", f"{stem}.truth.json"]

@@ -25,7 +25,7 @@ ROOT = HERE.parents[1]
 CELLS_CSV = ROOT / "core" / "data" / "cells.csv"
 
 SEED_KEYS = {"document", "template", "report_year", "agency", "published", "region", "units", "note", "cells"}
-EXTRA_KEYS = {"status", "layout", "variants", "style", "encoding"}
+EXTRA_KEYS = {"status", "layout", "variants", "style", "encoding", "verified"}
 STATUSES = {"ok", "not_a_report", "legacy_format", "no_tables"}
 APPLICANTS = ("person", "business", "research", "nonprofit", "legal", "other_org")
 APPLY_COLS = APPLICANTS + ("total",)

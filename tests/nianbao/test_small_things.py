@@ -55,13 +55,15 @@ def test_standard_input_is_read_once():
 @pytest.mark.slow
 @pytest.mark.portal
 def test_the_readme_runs_the_demo_portal_on_its_own(tmp_path):
+    from demoportal import catalog
     from demoportal.server import free_port_base
 
+    n_sites = len(catalog.SITES)
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     m = re.search(r"^\.venv/bin/python (-m demoportal .*?)\s+#", readme, re.M)
     assert m, "the README's demo portal command"
     argv = m.group(1).split()
-    base = free_port_base(7)
+    base = free_port_base(n_sites)
     argv[argv.index("--port-base") + 1] = str(base)
     argv[argv.index("--sources") + 1] = str(tmp_path / "demo-sources.yaml")
     proc = subprocess.Popen([sys.executable] + argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env(),
@@ -74,7 +76,7 @@ def test_the_readme_runs_the_demo_portal_on_its_own(tmp_path):
             lines.append(proc.stdout.readline())
         doc = yaml.safe_load((tmp_path / "demo-sources.yaml").read_text(encoding="utf-8"))
         urls = [p["url"] for p in doc["portals"]]
-        assert len(urls) == 7 and all(u.startswith("http://127.0.0.1:") for u in urls)
+        assert len(urls) == n_sites and all(u.startswith("http://127.0.0.1:") for u in urls)
         assert urls[0] == f"http://127.0.0.1:{base}/"
         with urllib.request.urlopen(urls[0], timeout=30) as resp:
             assert resp.status == 200 and resp.read()

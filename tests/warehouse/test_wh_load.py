@@ -87,8 +87,8 @@ def test_load_every_cell(data_dir):
             assert len(rep) == 1, page_url
             assert rep[0][0] == status, page_url
             assert rep[0][1] == page_url and rep[0][2] == doc_url
-            cells = rows(con, "SELECT cell_key, value, raw_text, unit FROM cells WHERE report_id = ?", [rid])
-            checks = rows(con, "SELECT rule, ok, detail FROM checks WHERE report_id = ?", [rid])
+            cells = rows(con, "SELECT cell_key, value, raw_text, unit FROM cell_rows WHERE report_id = ?", [rid])
+            checks = rows(con, "SELECT rule, ok, detail FROM check_rows WHERE report_id = ?", [rid])
             if status != "ok":
                 assert cells == [] and checks == []
                 continue
@@ -159,15 +159,15 @@ def test_changed_page_replaces_cells(data_dir):
     with reader(data_dir) as con:
         assert rows(con, "SELECT count(*) FROM reports")[0][0] == n_reports
         assert rows(con, "SELECT count(*) FROM cells")[0][0] == n_cells
-        assert rows(con, "SELECT value FROM cells WHERE report_id = ? AND cell_key = 'apply.new.person'", [rid]) == [
+        assert rows(con, "SELECT value FROM cell_rows WHERE report_id = ? AND cell_key = 'apply.new.person'", [rid]) == [
             (12345.0,)]
-        assert rows(con, "SELECT count(*) FROM cells WHERE report_id = ?", [rid]) == [(207,)]
+        assert rows(con, "SELECT count(*) FROM cell_rows WHERE report_id = ?", [rid]) == [(207,)]
         # the unchanged page keeps its cells and its extraction
         rid2 = report_id_for("tc", P + "/nb/2.html")
         assert rows(con, "SELECT status, template, cells_count, run_id FROM reports WHERE report_id = ?", [rid2]) == [
             ("ok", "2019", 198, "20260201T000000Z")]
-        assert rows(con, "SELECT count(*) FROM cells WHERE report_id = ?", [rid2]) == [(198,)]
-        assert rows(con, "SELECT count(*), count(DISTINCT report_id || cell_key) FROM cells")[0] == (n_cells, n_cells)
+        assert rows(con, "SELECT count(*) FROM cell_rows WHERE report_id = ?", [rid2]) == [(198,)]
+        assert rows(con, "SELECT count(*), count(DISTINCT report_id || cell_key) FROM cell_rows")[0] == (n_cells, n_cells)
         assert rows(con, "SELECT count(*) FROM runs") == [(2,)]
     assert_consistent(data_dir)
 
@@ -191,7 +191,7 @@ def test_page_becomes_attachment_report(data_dir):
     load_run(data_dir, *b2.write())
     with reader(data_dir) as con:
         assert rows(con, "SELECT status, document_url FROM reports WHERE report_id = ?", [rid]) == [("ok", P + "/a.docx")]
-        got = dict(rows(con, "SELECT cell_key, value FROM cells WHERE report_id = ?", [rid]))
+        got = dict(rows(con, "SELECT cell_key, value FROM cell_rows WHERE report_id = ?", [rid]))
         assert got == {k: (None if v is None else float(v)) for k, v in att["cells"].items()}
         assert rows(con, "SELECT count(*) FROM reports") == [(1,)]
     assert_consistent(data_dir)
@@ -255,7 +255,10 @@ def test_ids_are_stable():
         ("通川区乡村振兴局", "511702", "511702", "department"),
         ("市中区财政局", "370100", "370103", "department"),
         ("市中区财政局", "370000", "370000", "department"),  # two 市中区 in 山东: the portal's region
-        ("达州市通川区教育局", "510100", "510100", "department"),  # outside the portal's region: the portal's
+        ("达州市通川区教育局", "510100", "511702", "department"),  # outside the portal's region: where the name says
+        ("达州市人民政府", "511702", "511700", "government"),  # a city's report on a county's list: the city
+        ("朝阳区教育局", "310000", None, "department"),  # two 朝阳区, neither in 上海: not placed
+        ("财政局", None, None, "department"),  # no division named, no portal region: not placed
     ],
 )
 def test_agency_resolution(name, portal_region, region, level):
@@ -291,9 +294,67 @@ def test_one_file_serving_two_reports(data_dir):
     s = load_run(data_dir, *b.write())
     assert s.reports == 4 and s.reports_ok == 4
     with reader(data_dir) as con:
-        counts = dict(rows(con, "SELECT r.source_url, count(c.cell_key) FROM reports r JOIN cells c USING (report_id) "
+        counts = dict(rows(con, "SELECT r.source_url, count(c.cell_key) FROM reports r JOIN cell_rows c USING (report_id) "
                                 "GROUP BY 1"))
         assert counts == {P + "/same.html": 207, "https://www.dazhou.example.gov.cn/same.html": 207,
                           P + "/p1.html": 207, P + "/p2.html": 207}
-        assert rows(con, "SELECT count(DISTINCT report_id) FROM checks") == [(4,)]
+        assert rows(con, "SELECT count(DISTINCT report_id) FROM check_rows") == [(4,)]
     assert_consistent(data_dir)
+
+
+def test_reposted_report_keeps_its_own_agency_and_region(data_dir):
+    """A city's report reposted on a county's list is the city's agency (same agency as on the city's own portal,
+    so agency_year_reports keeps one); an agency that cannot be placed has no region and says why."""
+    b = RunBuilder(data_dir)
+    b.portal("tc", "达州市通川区人民政府", "511702")
+    b.portal("dz", "达州市人民政府", "511700", "https://www.dazhou.example.gov.cn/")
+    city = make_result(year=2021, agency="达州市财政局", seed=21)
+    b.fetch("tc", P + "/city.html", "report", result=city)  # on the county's list
+    b.fetch("dz", "https://www.dazhou.example.gov.cn/cz.html", "report", result=city, body=b"the city's own copy")
+    b.fetch("tc", P + "/own.html", "report", result=make_result(year=2021, agency="通川区财政局", seed=22))
+    b.fetch("tc", P + "/far.html", "report", result=make_result(year=2021, agency="朝阳区教育局", seed=23))
+    load_run(data_dir, *b.write())
+    with reader(data_dir) as con:
+        got = {r[0]: r[1:] for r in rows(
+            con, "SELECT source_url, portal_id, region_code, city, county, resolved_by, region_reason, agency_id, "
+                 "portal_region_code FROM report_overview")}
+        picked = rows(con, "SELECT count(*), max(reports_in_year) FROM agency_year_reports WHERE agency = '达州市财政局'")
+    reposted = got[P + "/city.html"]
+    assert reposted[:4] == ("tc", "511700", "达州市", None)  # the city's region, not the county portal's
+    assert reposted[5] is None
+    assert reposted[7] == "511702"  # the portal it was found on
+    assert reposted[6] == got["https://www.dazhou.example.gov.cn/cz.html"][6]  # one agency, found on two portals
+    assert reposted[4] == "name"  # as placed on its own region's portal
+    # alone on the county's list, it is placed by its name, outside the portal's region
+    assert default_resolver().resolve("达州市财政局", "511702").resolved_by == "name_elsewhere"
+    assert got[P + "/own.html"][1:5] == ("511702", "达州市", "通川区", "name")
+    far = got[P + "/far.html"]
+    assert far[1] is None and far[4] == "none" and far[7] == "511702"
+    assert "朝阳区" in far[5] and "511702" in far[5]
+    assert picked == [(1, 2)]
+    assert_consistent(data_dir)
+
+
+def test_unreadable_agency_stays_null_never_the_portal(data_dir):
+    """A title whose agency part cannot be read leaves the report's agency NULL with the reason (from extraction, or
+    from the title grammar for a report that could not be read); a report that names no agency at all is the
+    portal's government's."""
+    b = RunBuilder(data_dir)
+    b.portal("tc", "达州市通川区人民政府", "511702")
+    r = make_result(agency=None, seed=31)
+    r["reason"] = "agency unreadable: agency part 'ABC' of the title is not a name: no Chinese characters"
+    b.fetch("tc", P + "/x.html", "report", result=r)
+    b.fetch("tc", P + "/y.html", "report", state="error", error="HTTP 500",
+            link_title="123456789012345678 2021年政府信息公开工作年度报告")
+    b.fetch("tc", P + "/z.html", "report", result=make_result(agency=None, seed=32))
+    load_run(data_dir, *b.write())
+    with reader(data_dir) as con:
+        got = {u: (a, aid, why) for u, a, aid, why in rows(
+            con, "SELECT source_url, agency, agency_id, agency_reason FROM report_overview")}
+        agencies = [n for (n,) in rows(con, "SELECT name FROM agencies")]
+        cells = rows(con, "SELECT count(*) FROM cell_values WHERE report_id = ?", [report_id_for("tc", P + "/x.html")])
+    assert got[P + "/x.html"] == (None, None, "agency part 'ABC' of the title is not a name: no Chinese characters")
+    assert got[P + "/y.html"][:2] == (None, None) and "123456789012345678" in got[P + "/y.html"][2]
+    assert got[P + "/z.html"][0] == "达州市通川区人民政府" and got[P + "/z.html"][2] is None
+    assert cells == [(207,)]  # its figures are kept
+    assert agencies == ["达州市通川区人民政府"]

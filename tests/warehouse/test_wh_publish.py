@@ -106,12 +106,12 @@ def test_failed_load_leaves_published_warehouse(data_dir, monkeypatch):
     def boom(*a, **k):
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr("warehouse.load.ingest", boom)
+    monkeypatch.setattr("warehouse.load.write_assembly", boom)
     with pytest.raises(RuntimeError):
         load_run(data_dir, *run2)
     assert sha(layout.published_path(data_dir)) == before_sha
     assert not layout.build_path(data_dir).exists()
-    assert ingest_mod.ingest is not boom
+    assert ingest_mod.write_assembly is not boom
 
 
 def test_reader_does_not_block_load(data_dir):

@@ -16,7 +16,7 @@ from warehouse.reextract import reextract
 
 def cell_values(data_dir):
     with reader(data_dir) as con:
-        return dict(((r[0], r[1]), r[2]) for r in rows(con, "SELECT report_id, cell_key, value FROM cells"))
+        return dict(((r[0], r[1]), r[2]) for r in rows(con, "SELECT report_id, cell_key, value FROM cell_rows"))
 
 
 def run(data_dir, version, bump, **kw):
@@ -96,6 +96,6 @@ def test_reextract_records_an_unreadable_result(data_dir):
         rid = report_id_for("tc", P + "/nb/1.html")
         rep = rows(con, "SELECT status, reason, cells_count FROM reports WHERE report_id = ?", [rid])
         assert rep[0][0] == "unreadable" and "ValueError: cannot parse" in rep[0][1] and rep[0][2] is None
-        assert rows(con, "SELECT count(*) FROM cells WHERE report_id = ?", [rid]) == [(0,)]
+        assert rows(con, "SELECT count(*) FROM cell_rows WHERE report_id = ?", [rid]) == [(0,)]
         assert rows(con, "SELECT count(*) FROM reports WHERE status = 'ok'") == [(3,)]
     assert_consistent(data_dir)

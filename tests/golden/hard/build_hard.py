@@ -31,11 +31,12 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from demoportal.reports import load_cell_keys, random_truth, region_for_agency  # noqa: E402
+from tests.golden.expected_verified import expected_verified, html_text  # noqa: E402
 
 DEFAULT_OUT = Path(__file__).resolve().parent
 
 TRUTH_KEYS = ("document", "status", "template", "report_year", "agency", "published", "region", "units", "note",
-              "layout", "encoding", "variants", "cells")
+              "layout", "encoding", "variants", "verified", "cells")
 
 # ---------------------------------------------------------------------------------------------------------------
 # The format (labels as the official templates print them)
@@ -1502,6 +1503,7 @@ def build(out: Path) -> list[str]:
         if truth["status"] == "ok":
             assert list(truth["cells"]) == keys[truth["template"]], stem
             assert truth["agency"] in page, stem
+        truth["verified"] = expected_verified(truth, html_text(page))
         data = page.encode(encoding, errors="strict")
         (out / f"{stem}.html").write_bytes(data)
         (out / f"{stem}.truth.json").write_bytes(dump_truth(truth))

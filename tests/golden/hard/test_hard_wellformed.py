@@ -24,7 +24,7 @@ ROOT = HERE.parents[2]
 CELLS_CSV = ROOT / "core" / "data" / "cells.csv"
 
 TRUTH_KEYS = {"document", "status", "template", "report_year", "agency", "published", "region", "units", "note",
-              "layout", "encoding", "variants", "cells"}
+              "layout", "encoding", "variants", "verified", "cells"}
 STATUSES = {"ok", "not_a_report", "legacy_format", "no_tables"}
 APPLICANTS = ("person", "business", "research", "nonprofit", "legal", "other_org")
 APPLY_COLS = APPLICANTS + ("total",)

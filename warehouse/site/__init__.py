@@ -1,0 +1,1 @@
+"""The dataset as a static website (`nianbao site`): see build.py."""
