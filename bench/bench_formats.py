@@ -1,14 +1,17 @@
 #!/usr/bin/env python
 """Throughput of the non-HTML readers: reports per second for 5-page text PDFs and for DOCX.
 
-Usage: python bench/bench_formats.py [--files 4] [--rounds 3]
+Usage: python bench/bench_formats.py [--files 4] [--rounds 3] [--json PATH]
 
 The documents are generated at run time with the golden-corpus builder (tests/golden/build_files.py):
 DOCX by python-docx, PDFs converted from them by LibreOffice (padded to exactly 5 pages).  Each file is
 run through the full pipeline (extract.pipeline.extract_bytes: sniff, reader, table parser, checks) when
 it exists, and through the reader alone; in the same run, the baseline is pdfplumber's own plain text
 extraction (page.extract_text() for every page) of the same PDFs, and python-docx's text of the DOCX.
-Prints a small table; nothing is asserted (no timed assertions anywhere in the tests).
+Prints a small table, the cell accuracy of the pipeline on the same documents (against the truths they
+were rendered from), and the PDF target of issue 12: the pipeline at >= 4x pdfplumber's extract_text and
+>= 5 five-page reports/s on one core (this runs in one process).  Nothing is asserted (no timed
+assertions anywhere in the tests).
 """
 from __future__ import annotations
 
@@ -27,7 +30,11 @@ AGENCIES = ["达州市通川区市场监督管理局", "同江市农业农村局
             "金华市金东区财政局", "佳木斯市前进区司法局", "泉州市丰泽区城市管理局", "合肥市蜀山区教育局"]
 
 
-def make_inputs(n: int) -> tuple[list[bytes], list[bytes]]:
+TARGET_RATIO = 4.0  # pipeline reports/s over pdfplumber extract_text reports/s, same files, same run
+TARGET_RATE = 5.0  # five-page reports per second per core
+
+
+def make_inputs(n: int) -> tuple[list[bytes], list[bytes], list[dict]]:
     import pypdfium2 as pdfium
 
     import build_files as B
@@ -35,6 +42,7 @@ def make_inputs(n: int) -> tuple[list[bytes], list[bytes]]:
     office = B.Office()
     pdfs: list[bytes] = []
     docxs: list[bytes] = []
+    truths: list[dict] = []
     try:
         for i in range(n):
             template = "2021" if i % 2 == 0 else "2019"
@@ -43,6 +51,7 @@ def make_inputs(n: int) -> tuple[list[bytes], list[bytes]]:
             t, v, seed = B.make_truth(900 + i, "pdf", template, 2021 if template == "2021" else 2020, agency,
                                       [B.VAL] if i % 3 else [B.BR], opts)
             model = B.build_model(t, v, seed)
+            truths.append(t)
             docx = B.render_docx(model, t, opts)
             docxs.append(docx)
             push, tried = 34, set()
@@ -59,7 +68,7 @@ def make_inputs(n: int) -> tuple[list[bytes], list[bytes]]:
             pdfs.append(data)
     finally:
         office.close()
-    return pdfs, docxs
+    return pdfs, docxs, truths
 
 
 def timed(fn, items: list[bytes], rounds: int) -> float:
@@ -95,6 +104,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--files", type=int, default=4, help="distinct documents per format")
     ap.add_argument("--rounds", type=int, default=3, help="timing rounds (best is kept)")
+    ap.add_argument("--json", type=Path, default=None, help="also write the figures to this file")
     args = ap.parse_args(argv)
 
     from extract.readers import docx as docx_reader
@@ -107,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
         extract_bytes = None
 
     t0 = time.perf_counter()
-    pdfs, docxs = make_inputs(args.files)
+    pdfs, docxs, truths = make_inputs(args.files)
     gen = time.perf_counter() - t0
     import pypdfium2 as pdfium
 
@@ -116,10 +126,18 @@ def main(argv: list[str] | None = None) -> int:
     plain_pdfplumber(pdfs[0])
     pdf_reader.read(pdfs[0], DEFAULT_SETTINGS)
     docx_reader.read(docxs[0], DEFAULT_SETTINGS)
+    accuracy: dict[str, tuple[int, int]] = {}
     if extract_bytes:
         extract_bytes(pdfs[0], "warmup.pdf")
-        statuses = [extract_bytes(p, f"bench{i}.pdf").status for i, p in enumerate(pdfs)]
-        statuses += [extract_bytes(d, f"bench{i}.docx").status for i, d in enumerate(docxs)]
+        statuses = []
+        for fmt, docs in (("pdf", pdfs), ("docx", docxs)):
+            right = total = 0
+            for i, (data, t) in enumerate(zip(docs, truths)):
+                res = extract_bytes(data, f"bench{i}.{fmt}")
+                statuses.append(res.status)
+                right += sum(1 for k, want in t["cells"].items() if (res.cells or {}).get(k) == want)
+                total += len(t["cells"])
+            accuracy[fmt] = (right, total)
     else:
         statuses = []
 
@@ -143,6 +161,27 @@ def main(argv: list[str] | None = None) -> int:
         ratio_p = f"{pipe / base:13.2f}" if pipe else f"{'-':>13}"
         print(f"{fmt:<14} {n:>5} {pipe_s} {reader:9.2f} {base_name:<24} {base:8.2f} {ratio_p} {reader / base:11.2f}")
     print("(ratios are throughput ratios: 0.50 means half as many reports per second as the baseline)")
+    for fmt, (right, total) in accuracy.items():
+        print(f"accuracy {fmt}: {right}/{total} cells ({100.0 * right / max(total, 1):.2f}%) against the truths")
+    figures = {"pdf_pipeline_per_s": pipe_pdf, "pdf_reader_per_s": read_pdf, "pdfplumber_per_s": base_pdf,
+               "docx_pipeline_per_s": pipe_docx, "docx_reader_per_s": read_docx, "python_docx_per_s": base_docx,
+               "accuracy": {k: list(v) for k, v in accuracy.items()}}
+    if pipe_pdf:
+        ratio = pipe_pdf / base_pdf
+        ok = ratio >= TARGET_RATIO and pipe_pdf >= TARGET_RATE
+        verdict = "PASS" if ok else "FAIL"
+        miss = []
+        if ratio < TARGET_RATIO:
+            miss.append(f"ratio {ratio:.2f}x is {100 * (1 - ratio / TARGET_RATIO):.0f}% short of {TARGET_RATIO:g}x")
+        if pipe_pdf < TARGET_RATE:
+            miss.append(f"{pipe_pdf:.2f} reports/s is {100 * (1 - pipe_pdf / TARGET_RATE):.0f}% short of {TARGET_RATE:g}/s")
+        print(f"target pdf (issue 12): pipeline >= {TARGET_RATIO:g}x pdfplumber extract_text and >= {TARGET_RATE:g} "
+              f"five-page reports/s/core: {pipe_pdf:.2f}/s, {ratio:.2f}x -> {verdict}" + (f" ({'; '.join(miss)})" if miss else ""))
+        figures.update(pdf_ratio=ratio, pdf_target_pass=ok)
+    if args.json:
+        import json
+
+        args.json.write_text(json.dumps(figures, indent=1), encoding="utf-8")
     return 0
 
 

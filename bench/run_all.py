@@ -11,8 +11,8 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-ORDER = ["bench_extract.py", "bench_formats.py", "bench_crawl.py", "bench_render.py", "bench_warehouse.py",
-         "bench_pipeline.py", "bench_outputs.py"]
+ORDER = ["bench_extract.py", "bench_formats.py", "bench_ocr.py", "bench_crawl.py", "bench_render.py",
+         "bench_warehouse.py", "bench_pipeline.py", "bench_outputs.py"]
 
 
 def main() -> int:

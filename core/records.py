@@ -306,9 +306,11 @@ class ExtractResult:
     # verified: every table complete, every identity holds, text and table agree (None: not a report)
     verified: bool | None = None
     unverified_reasons: list[str] = field(default_factory=list)
-    # OCR'd documents (layout "ocr"): the recognition confidence over the cells read, 0-1 (None: no OCR)
+    # OCR'd documents (layout "ocr"): the lowest and the mean confidence (0..1) of the cells read from images,
+    # and the pages recognised; None for documents with a text layer
     ocr_confidence_min: float | None = None
     ocr_confidence_mean: float | None = None
+    ocr_pages: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

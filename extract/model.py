@@ -28,6 +28,9 @@ class Cell:
     text: str
     table: int | None = None
     row: int | None = None
+    # OCR only: how sure the recognition is of this cell's text (the lowest character probability,
+    # 0..1); None for every text-layer format, where the characters are what the file says
+    confidence: float | None = None
 
 
 @dataclass

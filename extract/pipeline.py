@@ -13,15 +13,15 @@ from . import checks as checks_mod
 from core.cells import keys_for
 from .metadata import ReportMeta, read_metadata
 from .model import (LEGACY_FORMAT, NO_TABLES, NOT_A_REPORT, OK, UNREADABLE, ExtractResult, ParsedDocument)
-from .readers import read
-from .settings import DEFAULT_SETTINGS, ExtractSettings
+from .readers import limits, read
+from .settings import ExtractSettings, current_settings
 from core.sniff import sniff
 from .tables import TableResult, assign, walk
 from .template import detect_template
 from .textnorm import squash_text
 
 # Bump when a change can alter any extracted value: `nianbao reextract` rebuilds older reports.
-EXTRACTOR_VERSION = "1.2.0"
+EXTRACTOR_VERSION = "1.3.0"
 
 _TEXT_NEW = re.compile(r"(?:共|累计|全年)?(?:收到|受理)[^。，,;；]{0,12}?申请(?:共|合计)?(\d+)(?:件|条|个)")
 _TEXT_NONE = re.compile(r"未(?:收到|受理|发生)[^。，,;；]{0,14}?(?:公开申请|申请公开|依申请)")
@@ -30,7 +30,7 @@ _TEXT_RECON = re.compile(r"行政复议(?:案件)?(?:共)?(\d+)(?:件|起)")
 
 def extract_path(path: str | Path, url: str | None = None, settings: ExtractSettings | None = None) -> ExtractResult:
     p = Path(path)
-    settings = settings or DEFAULT_SETTINGS
+    settings = settings or current_settings()
     try:
         size = p.stat().st_size
         if size > settings.max_bytes:
@@ -45,7 +45,7 @@ def extract_path(path: str | Path, url: str | None = None, settings: ExtractSett
 
 def extract_bytes(data: bytes, source: str, url: str | None = None,
                   settings: ExtractSettings | None = None) -> ExtractResult:
-    settings = settings or DEFAULT_SETTINGS
+    settings = settings or current_settings()
     sha = hashlib.sha256(data).hexdigest()
     base = dict(source=source, url=url, sha256=sha, extractor_version=EXTRACTOR_VERSION)
     if len(data) > settings.max_bytes:
@@ -54,11 +54,21 @@ def extract_bytes(data: bytes, source: str, url: str | None = None,
     if kind == "empty":
         return ExtractResult(status=UNREADABLE, reason="empty file", format=kind, **base)
     try:
-        doc = read(data, kind, settings)
-    except Exception as exc:  # noqa: BLE001 - a reader bug must not stop a batch; the document is kept
-        return ExtractResult(status=UNREADABLE, reason=f"reader failed: {type(exc).__name__}: {str(exc)[:120]}",
-                             format=kind, **base)
-    return extract_document(doc, **base)
+        # one time limit per document, reading and table parsing together (see limits.time_limit)
+        with limits.time_limit(settings.read_timeout):
+            try:
+                doc = read(data, kind, settings)
+            except Exception as exc:  # noqa: BLE001 - a reader bug must not stop a batch; the document is kept
+                return ExtractResult(status=UNREADABLE, format=kind, **base,
+                                     reason=f"reader failed: {type(exc).__name__}: {str(exc)[:120]}")
+            res = extract_document(doc, **base)
+            if doc.layout == "ocr":  # values OCR could not confirm, confidence figures (extract/ocr_trust.py)
+                from . import ocr_trust
+
+                res = ocr_trust.apply(res, doc)
+            return res
+    except limits.HardTimeout:
+        return ExtractResult(status=UNREADABLE, reason=limits.TIMED_OUT, format=kind, **base)
 
 
 def _classify_without_tables(doc: ParsedDocument, meta: ReportMeta, squashed: str) -> tuple[str, str]:

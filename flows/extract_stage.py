@@ -29,18 +29,35 @@ from core.records import UNREADABLE, ExtractResult, read_manifest, write_jsonl_a
 
 @dataclass(frozen=True)
 class DocRef:
-    """A document to extract: where its bytes are and where they came from."""
+    """A document to extract: where its bytes are and where they came from.
+
+    A report page whose tables may be pictures carries its picture attachments (url, sha256) and reads
+    them with itself, in page order; such a picture carries `part_of`, its page (extract/scans.py).
+    """
 
     sha256: str
     url: str
     role: str
+    pictures: tuple[tuple[str, str], ...] = ()
+    part_of: str | None = None
+
+
+def with_pictures(refs: list[DocRef], docs: list[dict]) -> list[DocRef]:
+    """Attach to each report page its picture attachments, and to each such picture its page."""
+    from dataclasses import replace
+
+    from extract.scans import picture_groups
+
+    pictures, part_of = picture_groups(docs)
+    return [replace(r, pictures=tuple(pictures.get(r.url, ())), part_of=part_of.get(r.url)) for r in refs]
 
 
 def documents_of_run(run_dir: Path) -> list[DocRef]:
     """Report pages and attachments of a run that have a stored body, one per (sha256, url)."""
     seen: set[tuple[str, str]] = set()
     refs = []
-    for row in read_manifest(run_dir):
+    rows = read_manifest(run_dir)
+    for row in rows:
         if not row.is_document:
             continue
         key = (row.sha256, row.source_url)
@@ -48,11 +65,26 @@ def documents_of_run(run_dir: Path) -> list[DocRef]:
             continue
         seen.add(key)
         refs.append(DocRef(row.sha256, row.source_url, row.role))
-    return refs
+    return with_pictures(refs, [r.to_dict() for r in rows if r.is_document])
 
 
-def extract_one(data_dir: Path, sha256: str, url: str, force: bool = False) -> dict:
+def _raw(data_dir: Path, sha256: str) -> tuple[bytes, tuple[str, str] | None]:
+    """A stored body checked against its sha256: (bytes, None) or (b"", (problem, reason))."""
+    try:
+        data = raw_path(data_dir, sha256).read_bytes()
+    except OSError as exc:
+        return b"", ("missing", f"raw body missing: {exc.strerror}")
+    if hashlib.sha256(data).hexdigest() != sha256:
+        return b"", ("corrupt", f"raw body does not match its sha256 ({len(data)} bytes on disk): refused")
+    return data, None
+
+
+def extract_one(data_dir: Path, sha256: str, url: str, force: bool = False,
+                pictures: tuple[tuple[str, str], ...] = (), part_of: str | None = None) -> dict:
     """Extract one stored body (or read the cached result) and return the output dict.
+
+    `pictures`: a report page's picture attachments, read with it (extract.scans); `part_of`: this picture's
+    report page, which reads it (the picture's own result says so, without OCR of its own).
 
     The body is checked against its sha256 before it is read: a raw file that went missing or no longer
     matches (bit rot, a partial copy) gives `unreadable` with the reason and `raw_problem` set, which tells
@@ -60,6 +92,13 @@ def extract_one(data_dir: Path, sha256: str, url: str, force: bool = False) -> d
     """
     from extract.pipeline import EXTRACTOR_VERSION, extract_bytes
 
+    if part_of:
+        from extract.scans import picture_part
+
+        out = picture_part(url, sha256, part_of).to_dict()
+        return out
+    if pictures:
+        return _extract_with_pictures(data_dir, sha256, url, pictures, force)
     cache = cache_path(data_dir, sha256, EXTRACTOR_VERSION)
     if not force and cache.is_file():
         result = json.loads(cache.read_text(encoding="utf-8"))
@@ -78,10 +117,43 @@ def extract_one(data_dir: Path, sha256: str, url: str, force: bool = False) -> d
             out["raw_problem"] = problem[0]
             return out
         result = extract_bytes(data, url, url=url).to_dict()
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cache.with_suffix(f".tmp{os.getpid()}")
-        tmp.write_text(json.dumps(result, ensure_ascii=False), encoding="utf-8")
-        os.replace(tmp, cache)
+        if result.get("reason") != "timed_out":  # a time limit hit depends on the load: read it again next run
+            cache.parent.mkdir(parents=True, exist_ok=True)
+            tmp = cache.with_suffix(f".tmp{os.getpid()}")
+            tmp.write_text(json.dumps(result, ensure_ascii=False), encoding="utf-8")
+            os.replace(tmp, cache)
+    result["source"] = url
+    result["url"] = url
+    return result
+
+
+def _extract_with_pictures(data_dir: Path, sha256: str, url: str, pictures: tuple[tuple[str, str], ...],
+                           force: bool) -> dict:
+    """A report page read with its pictures; cached under a key of the page and every picture."""
+    from extract.pipeline import EXTRACTOR_VERSION
+    from extract.scans import extract_page_with_pictures, group_sha
+
+    cache = cache_path(data_dir, group_sha(sha256, [s for _, s in pictures]), EXTRACTOR_VERSION)
+    if not force and cache.is_file():
+        result = json.loads(cache.read_text(encoding="utf-8"))
+    else:
+        data, problem = _raw(data_dir, sha256)
+        if problem is not None:
+            out = ExtractResult(source=url, url=url, sha256=sha256, status=UNREADABLE, reason=problem[1],
+                                extractor_version=EXTRACTOR_VERSION).to_dict()
+            out["raw_problem"] = problem[0]
+            return out
+        bodies = []
+        for purl, psha in pictures:
+            body, trouble = _raw(data_dir, psha)
+            if trouble is None:  # a picture that went missing is left out; the page says what it read
+                bodies.append((purl, body))
+        result = extract_page_with_pictures(data, url, bodies).to_dict()
+        if result.get("reason") != "timed_out" and "timed_out" not in (result.get("reason") or ""):
+            cache.parent.mkdir(parents=True, exist_ok=True)
+            tmp = cache.with_suffix(f".tmp{os.getpid()}")
+            tmp.write_text(json.dumps(result, ensure_ascii=False), encoding="utf-8")
+            os.replace(tmp, cache)
     result["source"] = url
     result["url"] = url
     return result
@@ -90,19 +162,23 @@ def extract_one(data_dir: Path, sha256: str, url: str, force: bool = False) -> d
 PAUSE_HOOK_ENV = "NIANBAO_TEST_EXTRACT_PAUSE"  # tests: a worker writes its pid to this path and sleeps
 
 
-def extract_many(data_dir: str, items: list[tuple[str, str]], force: bool = False) -> list[dict]:
-    """Worker entry point (runs in a separate process): a batch of (sha256, url)."""
+def extract_many(data_dir: str, items: list[tuple], force: bool = False) -> list[dict]:
+    """Worker entry point (runs in a separate process): a batch of (sha256, url[, pictures, part_of])."""
     hook = os.environ.get(PAUSE_HOOK_ENV)
     if hook:  # the kill tests stop a run while its extraction workers are busy
         with open(hook, "a", encoding="utf-8") as fh:
             fh.write(f"{os.getpid()}\n")
         time.sleep(float(os.environ.get("NIANBAO_TEST_EXTRACT_PAUSE_SECONDS", "600")))
-    return [extract_one(Path(data_dir), sha, url, force) for sha, url in items]
+    return [extract_one(Path(data_dir), item[0], item[1], force, *item[2:]) for item in items]
 
 
-def batches(refs: list[DocRef] | list[tuple[str, str]], size: int) -> list[list[tuple[str, str]]]:
-    items = [(r.sha256, r.url) if isinstance(r, DocRef) else tuple(r) for r in refs]
+def batches(refs: list[DocRef] | list[tuple], size: int) -> list[list[tuple]]:
+    items = [_item(r) if isinstance(r, DocRef) else tuple(r) for r in refs]
     return [items[i:i + size] for i in range(0, len(items), size)]
+
+
+def _item(r: DocRef) -> tuple:
+    return (r.sha256, r.url, r.pictures, r.part_of) if (r.pictures or r.part_of) else (r.sha256, r.url)
 
 
 def default_workers() -> int:
@@ -178,14 +254,15 @@ def _crashed(url: str, sha256: str, why: str) -> dict:
                          extractor_version=EXTRACTOR_VERSION).to_dict()
 
 
-def _isolate(data_dir: Path, group: list[tuple[str, str]], force: bool) -> list[dict]:
+def _isolate(data_dir: Path, group: list[tuple], force: bool) -> list[dict]:
     """A batch whose worker died: run its documents one by one, each in a fresh process, so one bad
     file is marked unreadable and the others are still read."""
     out = []
-    for sha, url in group:
+    for item in group:
+        sha, url = item[0], item[1]
         try:
             with worker_pool(1) as pool:
-                out.extend(pool.submit(extract_many, str(data_dir), [(sha, url)], force).result())
+                out.extend(pool.submit(extract_many, str(data_dir), [item], force).result())
         except BrokenProcessPool as exc:
             out.append(_crashed(url, sha, str(exc) or "worker process died"))
     return out

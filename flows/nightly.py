@@ -105,28 +105,27 @@ def extract_task(data_dir: str, run_dirs: list[str], workers: int) -> dict[str, 
     from extract.pipeline import EXTRACTOR_VERSION
 
     per_run = {rd: extract_stage.documents_of_run(Path(rd)) for rd in run_dirs}
-    unique: dict[tuple[str, str], extract_stage.DocRef] = {}
-    for refs in per_run.values():
-        for r in refs:
-            unique.setdefault((r.sha256, r.url), r)
-    refs = list(unique.values())
+    # one extraction per document across the runs (a DocRef carries its pictures, so it is its own key)
+    refs = list(dict.fromkeys(r for run_refs in per_run.values() for r in run_refs))
     groups = extract_stage.batches(refs, BATCH_SIZE)
     cached = sum(layout.cache_path(Path(data_dir), r.sha256, EXTRACTOR_VERSION).is_file() for r in refs)
     with current().stage("extract", total=len(refs)) as st:
         results = extract_stage.extract_batches(Path(data_dir), groups, workers, on_batch=st.advance)
-        by_key = {(r.sha256, r.url): res for r, res in zip(refs, results)}
+        by_key = dict(zip(refs, results))
         paths: dict[str, str] = {}
         counts: dict[str, int] = {}
         statuses: dict[str, int] = {}
         for rd, run_refs in per_run.items():
-            run_results = [by_key[(r.sha256, r.url)] for r in run_refs]
+            run_results = [by_key[r] for r in run_refs]
             path = Path(rd) / layout.RESULTS_FILE
             extract_stage.write_results(path, run_results)
             paths[rd], counts[rd] = str(path), len(run_results)
         for res in results:
             statuses[res["status"]] = statuses.get(res["status"], 0) + 1
+        ocr_pages = sum(int(res.get("ocr_pages") or 0) for res in results)
         st.done(f"{len(results)} documents ({len(refs) - cached} new), "
-                + ", ".join(f"{k} {v}" for k, v in sorted(statuses.items())))
+                + ", ".join(f"{k} {v}" for k, v in sorted(statuses.items()))
+                + (f"; {ocr_pages} scanned pages OCR'd" if ocr_pages else ""))
     return {"paths": paths, "documents_per_run": counts, "documents": len(results), "new": len(refs) - cached,
             "statuses": statuses}
 

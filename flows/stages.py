@@ -30,7 +30,9 @@ def reextract(data_dir: Path, force: bool = False, workers: int | None = None, w
     n_workers = workers or extract_stage.default_workers()
 
     def extract_docs(docs: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        groups = extract_stage.batches([(d["sha256"], d["url"]) for d in docs], BATCH_SIZE)
+        refs = [extract_stage.DocRef(d["sha256"], d["url"], d.get("role") or "") for d in docs]
+        refs = extract_stage.with_pictures(refs, docs)  # a scanned report's pictures read with its page
+        groups = extract_stage.batches(refs, BATCH_SIZE)
         return extract_stage.extract_batches(Path(data_dir), groups, n_workers, force=force)
 
     return rebuild(Path(data_dir), EXTRACTOR_VERSION, extract_docs, force=force, wait=wait, progress=progress)

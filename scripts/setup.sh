@@ -15,6 +15,9 @@ BROWSER_PACKAGES=(chromium)
 need_apt=()
 command -v soffice >/dev/null 2>&1 || need_apt+=("${OFFICE_PACKAGES[@]}")
 [ -x /usr/bin/chromium ] || need_apt+=("${BROWSER_PACKAGES[@]}")
+# OCR (rapidocr's opencv-python) loads libGL and GLib at import
+ldconfig -p 2>/dev/null | grep -q 'libGL\.so\.1' || need_apt+=(libgl1)
+ldconfig -p 2>/dev/null | grep -q 'libgthread-2\.0\.so\.0' || need_apt+=(libglib2.0-0)
 if [ "${#need_apt[@]}" -gt 0 ]; then
   if [ "${NIANBAO_SKIP_APT:-0}" = 1 ]; then
     echo "setup: skipping apt (NIANBAO_SKIP_APT=1); missing system packages: ${need_apt[*]}" >&2
@@ -38,7 +41,7 @@ if [ ! -f "$stamp" ] || [ constraints.txt -nt "$stamp" ] || [ pyproject.toml -nt
   .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade "pip==26.3" 2>&1 | grep -v "^WARNING: Location" || true
   .venv/bin/python -m pip install -q --disable-pip-version-check -c constraints.txt -e ".[test]" 2>&1 \
     | grep -v "^WARNING: Location" || true
-  .venv/bin/python -c "import trafilatura, scrapy, prefect, duckdb, pdfplumber, docx, plotly, xlsxwriter, playwright, scrapy_playwright"
+  .venv/bin/python -c "import trafilatura, scrapy, prefect, duckdb, pypdfium2, docx, cv2, rapidocr_onnxruntime, plotly, xlsxwriter, playwright, scrapy_playwright"
   touch "$stamp"
 fi
 echo "setup: ready (.venv/bin/nianbao)"

@@ -15,7 +15,8 @@
 - Automatic list numbering (`w:numPr`, decimal and Chinese counting) is rendered, because some
   reports number their row labels ("1.属于国家秘密") and headings that way.
 - Core properties title → `title`; app.xml Application → `meta["generator"]`.
-Every zip and XML guard of `limits` runs first (zip bombs, DTD/entities, truncation).
+Every zip and XML guard of `limits` runs first (zip bombs, DTD/entities, truncation, an XML part
+that would inflate past max_xml_bytes); the walk stops at the document's time limit (timed_out).
 """
 from __future__ import annotations
 
@@ -221,6 +222,13 @@ class _Walker:
         self.last_table: tuple[int, int] | None = None
         self.tables_seen = 0
         self.depth = 0
+        self.ticks = 0
+
+    def tick(self) -> None:
+        """A checkpoint every 256 paragraphs and rows: the document's time limit (limits.check_time)."""
+        self.ticks += 1
+        if not self.ticks & 255:
+            limits.check_time(f"at block {self.ticks}")
 
     # paragraphs
     def _runs_text(self, el, parts: list[str], deferred: list) -> None:
@@ -259,6 +267,7 @@ class _Walker:
         return text
 
     def emit_paragraph(self, p) -> None:
+        self.tick()
         deferred: list = []
         text = self.paragraph_text(p, deferred)
         lines = [ln.strip() for ln in text.split("\n")]
@@ -332,6 +341,7 @@ class _Walker:
             tid = self.table_id
         self.last_table = (tid, ncols)
         for tr in self._rows(tbl):
+            self.tick()
             tcs = list(self._tcs(tr))
             if any(self._has_nested_table(tc) for tc in tcs):
                 # a layout row: its cells hold whole blocks (text and tables of their own)
@@ -429,7 +439,10 @@ def read_package(data: bytes, settings: ExtractSettings, fmt: str = "docx") -> P
         return limits.refused(fmt, exc)
     body = _child(root, "body")
     walker = _Walker(numbering)
-    walker.walk(body if body is not None else root)
+    try:
+        walker.walk(body if body is not None else root)
+    except Refused as exc:
+        return limits.refused(fmt, exc)
     meta: dict[str, str] = {}
     title = None
     if core is not None:
@@ -454,9 +467,62 @@ def read_package(data: bytes, settings: ExtractSettings, fmt: str = "docx") -> P
         if len(c.text) <= 80:
             candidates.append(c.text)
     has_tables = any(c.table is not None for c in walker.cells)
+    if settings.ocr and images and not has_tables and len("".join(walker.lines)) < _PICTURES_ONLY_TEXT:
+        # a Word file of page pictures (scans pasted in): read the pictures in document order
+        try:
+            pictures = _pictures(zf, names, main, root, settings)
+            if pictures:
+                from . import ocr
+
+                pages = ocr.ocr_pages(pictures, settings)
+                meta["pictures"] = str(len(pictures))
+                return ocr.document(pages, fmt, meta, title=title, before=walker.cells)
+        except Refused as exc:
+            return limits.refused(fmt, exc)
     return ParsedDocument(format=fmt, layout="docx_table" if has_tables else "docx_text", cells=walker.cells,
                           text="\n".join(walker.lines), title=title, title_candidates=candidates, meta=meta,
                           images=images)
+
+
+_PICTURES_ONLY_TEXT = 300  # characters of text at most in a Word file read as pictures (a title, a date)
+
+
+def _pictures(zf: zipfile.ZipFile, names: set[str], main: str, root, settings: ExtractSettings) -> list:
+    """The pictures the main part shows (a:blip r:embed, v:imagedata r:id), in document order, as arrays."""
+    from . import ocr
+
+    base = posixpath.dirname(main)
+    rels_name = posixpath.join(base, "_rels", posixpath.basename(main) + ".rels")
+    targets: dict[str, str] = {}
+    if rels_name in names:
+        for rel in limits.parse_xml(limits.read_member(zf, rels_name, settings), rels_name):
+            if (_attr(rel, "TargetMode") or "").lower() == "external":
+                continue
+            rid, target = _attr(rel, "Id"), _attr(rel, "Target") or ""
+            path = posixpath.normpath(target.lstrip("/") if target.startswith("/") else posixpath.join(base, target))
+            if rid and path in names:
+                targets[rid] = path
+    order: list[str] = []
+    for el in root.iter():
+        ln = _ln(el)
+        if ln not in ("blip", "imagedata"):
+            continue
+        rid = _attr(el, "embed") or _attr(el, "id")
+        path = targets.get(rid or "")
+        if path and path not in order:
+            order.append(path)
+    out = []
+    for path in order:
+        data = limits.read_member(zf, path, settings)
+        try:
+            out += ocr.image_pages(data, settings)
+        except Refused as exc:
+            if exc.reason in (limits.TOO_LARGE, limits.TOO_MANY_PAGES):
+                raise
+            continue  # not a picture PIL reads (EMF, WMF, an OLE preview): skipped
+        if len(out) > settings.ocr_max_pages:
+            raise Refused(limits.TOO_MANY_PAGES, f"more than ocr_max_pages {settings.ocr_max_pages} pictures")
+    return out
 
 
 def read(data: bytes, settings: ExtractSettings) -> ParsedDocument:

@@ -10,9 +10,15 @@ from __future__ import annotations
 import io
 import os
 import re
+import signal
 import struct
+import threading
+import time
 import zipfile
 import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from lxml import etree
 
@@ -52,6 +58,94 @@ def refused(fmt: str, exc: Refused) -> ParsedDocument:
 def check_size(data: bytes, settings: ExtractSettings) -> None:
     if len(data) > settings.max_bytes:
         raise Refused(TOO_LARGE, f"{len(data)} bytes > max_bytes {settings.max_bytes}")
+
+
+# --- time -------------------------------------------------------------------------------------
+
+class HardTimeout(BaseException):
+    """Raised by the alarm when a document overruns its time limit inside code without checkpoints.
+
+    A BaseException, so that the readers' "one broken page does not sink the document" handlers do
+    not swallow it; `extract.pipeline` turns it into status unreadable, reason timed_out.
+    """
+
+
+_deadline: ContextVar[float | None] = ContextVar("nianbao_read_deadline", default=None)
+_alarm_armed: ContextVar[bool] = ContextVar("nianbao_read_alarm", default=False)
+
+
+def _alarm_available() -> bool:
+    """SIGALRM is ours to use: main thread, default handler, no interval timer running (pytest-timeout
+    and other tools install their own; then only the checkpoints apply)."""
+    if not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
+        return False
+    try:
+        return signal.getsignal(signal.SIGALRM) in (signal.SIG_DFL, None) and signal.getitimer(signal.ITIMER_REAL)[0] == 0
+    except (ValueError, OSError):
+        return False
+
+
+def _on_alarm(signum, frame):  # noqa: ARG001 - signal handler signature
+    raise HardTimeout()
+
+
+@contextmanager
+def time_limit(seconds: float) -> Iterator[None]:
+    """One document's time limit.
+
+    Readers call `check_time()` at their loop points (pages, rows, paragraphs) and stop with reason
+    timed_out; where the process allows it, an alarm also interrupts code without checkpoints
+    (HardTimeout) a little after the limit.  Nested limits keep the earlier deadline.
+    """
+    now = time.monotonic()
+    outer = _deadline.get()
+    deadline = now + max(0.0, seconds)
+    if outer is not None:
+        deadline = min(deadline, outer)
+    token = _deadline.set(deadline)
+    alarm = outer is None and _alarm_available()
+    alarm_token = _alarm_armed.set(alarm)
+    if alarm:
+        signal.signal(signal.SIGALRM, _on_alarm)
+        signal.setitimer(signal.ITIMER_REAL, max(0.01, deadline - now + 1.0))
+    try:
+        yield
+    finally:
+        if alarm:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, signal.SIG_DFL)
+        _alarm_armed.reset(alarm_token)
+        _deadline.reset(token)
+
+
+def extend(seconds: float) -> None:
+    """Give the current document `seconds` from now (when that is later than its deadline).
+
+    OCR has its own budget (settings.ocr_timeout): the OCR reader extends the document's limit when it
+    starts recognising pages, so that text-layer documents keep the short read_timeout.
+    """
+    d = _deadline.get()
+    if d is None:
+        return
+    new = time.monotonic() + max(0.0, seconds)
+    if new <= d:
+        return
+    _deadline.set(new)
+    if _alarm_armed.get():
+        signal.setitimer(signal.ITIMER_REAL, max(0.01, new - time.monotonic() + 1.0))
+
+
+def remaining(default: float | None = None) -> float | None:
+    """Seconds left before the current document's deadline (default when no limit is set)."""
+    d = _deadline.get()
+    return default if d is None else max(0.0, d - time.monotonic())
+
+
+def check_time(where: str = "") -> None:
+    """Raise Refused(timed_out) when the current document is past its deadline."""
+    d = _deadline.get()
+    if d is not None and time.monotonic() > d:
+        raise Refused(TIMED_OUT, f"read_timeout reached{' ' + where if where else ''}")
 
 
 def check_path_size(path: str | os.PathLike, settings: ExtractSettings) -> None:
@@ -102,9 +196,19 @@ def open_zip(data: bytes, settings: ExtractSettings) -> zipfile.ZipFile:
     return zf
 
 
+_XML_PART = re.compile(r"\.(xml|rels|vml)$", re.I)
+
+
 def read_member(zf: zipfile.ZipFile, name: str, settings: ExtractSettings) -> bytes:
-    """Read one member, never more than its declared size (already checked by open_zip)."""
+    """Read one member, never more than its declared size (already checked by open_zip).
+
+    An XML part that would inflate past `max_xml_bytes` is refused (too_large) before a byte is
+    inflated: a document.xml of hundreds of MB stays under the zip-bomb ratio when its text is
+    varied enough, and parsing it would cost gigabytes and minutes.
+    """
     info = zf.getinfo(name)
+    if _XML_PART.search(name) and info.file_size > settings.max_xml_bytes:
+        raise Refused(TOO_LARGE, f"member {name} inflates to {info.file_size} bytes > max_xml_bytes {settings.max_xml_bytes}")
     limit = min(info.file_size, settings.max_unzipped_bytes)
     try:
         with zf.open(info) as fh:

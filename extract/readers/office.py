@@ -79,15 +79,24 @@ def convert(data: bytes, kind: str, target: str, settings: ExtractSettings) -> b
             raise Refused(f"{CONVERSION_FAILED}: {settings.soffice} not found (install libreoffice-writer-nogui)") from None
         except OSError as exc:
             raise Refused(f"{CONVERSION_FAILED}: {exc}") from None
+        # the conversion gets its own limit, and never more than the document has left
+        budget = min(settings.convert_timeout, limits.remaining(settings.convert_timeout))
         try:
-            out, err = proc.communicate(timeout=settings.convert_timeout)
+            out, err = proc.communicate(timeout=budget)
         except subprocess.TimeoutExpired:
             try:
                 os.killpg(proc.pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
             proc.communicate()
-            raise Refused(CONVERSION_TIMED_OUT, f"after {settings.convert_timeout:g}s") from None
+            raise Refused(CONVERSION_TIMED_OUT, f"after {budget:g}s") from None
+        except BaseException:  # the document's alarm (limits.HardTimeout), KeyboardInterrupt: no orphan soffice
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            proc.wait()
+            raise
         result = os.path.join(outdir, f"input.{target}")
         if not os.path.exists(result) or os.path.getsize(result) == 0:
             msg = (err or out or b"").decode("utf-8", "replace").strip().splitlines()

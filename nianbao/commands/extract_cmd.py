@@ -16,6 +16,11 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="files or folders (folders are read recursively); - reads one document from standard input")
     p.add_argument("--url", help="the URL the document was fetched from (kept in the output)")
     p.add_argument("--json", action="store_true", help="print one JSON object per document (JSON Lines)")
+    p.add_argument("--pages", action="store_true",
+                   help="the files are the pictures of one report, in page order (read as one document)")
+    p.add_argument("--no-ocr", action="store_true",
+                   help="do not OCR scanned pages (pictures, image-only PDFs): they stay no_tables/scanned "
+                        "(also NIANBAO_OCR=0)")
     p.set_defaults(func=run)
     p = sub.add_parser("evaluate", help="accuracy of the extractor on a golden corpus (documents + *.truth.json)",
                        description="Extract every document that has a *.truth.json under DIR and compare.")
@@ -59,28 +64,51 @@ def _files(paths: list[str]) -> list[Path | str]:
     return out
 
 
-def _extract(item: Path | str, url: str | None):
+def _settings(args: argparse.Namespace):
+    import dataclasses
+
+    from extract.settings import current_settings
+
+    try:
+        settings = current_settings()
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
+    if getattr(args, "no_ocr", False):
+        settings = dataclasses.replace(settings, ocr=False)
+    return settings
+
+
+def _extract(item: Path | str, url: str | None, settings):
     """One document: a file, or standard input (read up to the size limit, never more)."""
     from extract.pipeline import extract_path
 
     if item != STDIN:
-        return extract_path(item, url=url)
+        return extract_path(item, url=url, settings=settings)
     from core.records import UNREADABLE, ExtractResult
-    from extract.pipeline import DEFAULT_SETTINGS, EXTRACTOR_VERSION, extract_bytes
+    from extract.pipeline import EXTRACTOR_VERSION, extract_bytes
 
-    limit = DEFAULT_SETTINGS.max_bytes
+    limit = settings.max_bytes
     data = sys.stdin.buffer.read(limit + 1)
     if len(data) > limit:
         return ExtractResult(source=STDIN, url=url, status=UNREADABLE, extractor_version=EXTRACTOR_VERSION,
                              reason=f"too_large: more than {limit} bytes on standard input (limit {limit})")
-    return extract_bytes(data, STDIN, url=url)
+    return extract_bytes(data, STDIN, url=url, settings=settings)
 
 
 def run(args: argparse.Namespace) -> int:
     files = _files(args.paths)
+    settings = _settings(args)
+    if getattr(args, "pages", False):
+        if STDIN in files:
+            raise UserError("--pages reads picture files; standard input (-) is one document, without --pages")
+        from extract.scans import extract_pictures
+
+        res = extract_pictures([f.read_bytes() for f in files], str(files[0]), url=args.url, settings=settings)
+        sys.stdout.write(json.dumps(res.to_dict(), ensure_ascii=False) + "\n")
+        return 0
     if args.json:
         for f in files:
-            res = _extract(f, args.url)
+            res = _extract(f, args.url, settings)
             sys.stdout.write(json.dumps(res.to_dict(), ensure_ascii=False) + "\n")
         return 0
     from rich.console import Console
@@ -92,12 +120,16 @@ def run(args: argparse.Namespace) -> int:
     for col in ("source", "status", "template", "year", "agency", "published", "cells", "checks failed", "verified"):
         table.add_column(col)
     counts: dict[str, int] = {}
+    ocr_pages = ocr_docs = 0
     verified = 0
     for f in track(files, description="extracting", console=Console(stderr=True), transient=True,
                    disable=len(files) < 5):
-        res = _extract(f, args.url)
+        res = _extract(f, args.url, settings)
         counts[res.status] = counts.get(res.status, 0) + 1
         verified += bool(res.verified)
+        if res.ocr_pages:
+            ocr_pages += res.ocr_pages
+            ocr_docs += 1
         filled = sum(v is not None for v in res.cells.values())
         failed = sum(c["ok"] is False for c in res.checks)
         table.add_row(str(f), res.status if not res.reason else f"{res.status}: {res.reason}", res.template or "",
@@ -108,5 +140,6 @@ def run(args: argparse.Namespace) -> int:
                                                        + (" …" if len(res.unverified_reasons) > 2 else "")))
     console.print(table)
     console.print("summary: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
-                  + (f"; verified {verified} of {counts.get('ok', 0)} ok reports" if counts.get("ok") else ""))
+                  + (f"; verified {verified} of {counts.get('ok', 0)} ok reports" if counts.get("ok") else "")
+                  + (f"; OCR: {ocr_pages} pages in {ocr_docs} documents" if ocr_docs else ""))
     return 0

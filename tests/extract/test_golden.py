@@ -4,12 +4,15 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from extract.evaluate import evaluate, format_report
 
 GOLDEN = Path(__file__).resolve().parents[1] / "golden"
 FLOORS = json.loads((GOLDEN / "floors.json").read_text(encoding="utf-8"))
 
 
+@pytest.mark.timeout(3600)  # the scanned reports are OCR'd: minutes on a loaded 2-core machine
 def test_golden_corpus_meets_floors(capsys):
     scores = evaluate(GOLDEN)
     report = format_report(scores)

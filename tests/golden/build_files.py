@@ -77,6 +77,13 @@ DOCS: list[tuple] = [
     (17, "xlsx-2019-sheets", "xlsx", "2019", 2019, "杭州市西湖区审计局", [VAL], {"per_sheet": True}),
     (18, "xls-2021", "xls", "2021", 2022, "泉州市丰泽区退役军人事务局", [VAL], {}),
     (19, "xls-2019-sheets", "xls", "2019", 2020, "佛山市南海区文化广电旅游体育局", [], {"per_sheet": True}),
+    # rows may break across pages: the page break cuts the apply row "2.重复申请" in two (label on one
+    # page, its values on the next); push places the cut (LibreOffice 7.x layout)
+    (26, "pdf-2021-row-split-across-pages", "pdf", "2021", 2021, "宜宾市翠屏区住房和城乡建设局", [],
+     {"footer": "dash", "row_split": True, "multipara": True, "big_tables": True, "push": 1}),
+    # table rules drawn as thin filled rectangles, as Word's and WPS's PDF export draw them
+    (27, "pdf-2019-rules-as-filled-rects", "pdf", "2019", 2020, "宜宾市翠屏区自然资源局", [BR, VAL],
+     {"footer": "pageof", "header": True, "rules_as_rects": True}),
 ]
 
 # (number, short name, kind, source doc number, status, reason)
@@ -279,8 +286,8 @@ def _add_table(container, rows: list[list[Cell]], widths_cm: list[float], size: 
         el = OxmlElement("w:tblHeader")
         el.set(qn("w:val"), "true")
         trpr.append(el)
-    # keep rows whole on a page
-    for row in table.rows:
+    # keep rows whole on a page (unless the document is about rows cut by a page break)
+    for row in table.rows if not opts.get("row_split") else ():
         trpr = row._tr.get_or_add_trPr()
         el = OxmlElement("w:cantSplit")
         trpr.append(el)
@@ -597,6 +604,64 @@ def _pdf_filter(opts: dict) -> str:
     return "pdf:writer_pdf_Export:" + json.dumps(o, separators=(",", ":"))
 
 
+_LO_RULE = re.compile(rb"(-?[\d.]+) (-?[\d.]+) m\n(-?[\d.]+) (-?[\d.]+) l S")
+
+
+def rules_as_filled_rects(pdf: bytes, thickness: float = 0.5) -> bytes:
+    """Redraw a LibreOffice PDF's table rules the way Word's and WPS's PDF export draw them: each rule a
+    thin filled rectangle ("x y w h re f") instead of a stroked line ("x0 y0 m x1 y1 l S").
+
+    The content streams are inflated, rewritten and deflated again, and the file is written anew with a
+    fresh cross-reference table (LibreOffice writes one classic xref section and no object streams).
+    Text objects are not touched, so the characters stay exactly as LibreOffice wrote them.
+    """
+    import zlib
+
+    def restyle(m: re.Match) -> bytes:
+        x0, y0, x1, y1 = (float(v) for v in m.groups())
+        h = thickness / 2
+        if abs(y0 - y1) < 0.01:
+            box = (min(x0, x1), y0 - h, abs(x1 - x0), thickness)
+        else:
+            box = (x0 - h, min(y0, y1), thickness, abs(y1 - y0))
+        return ("%.3f %.3f %.3f %.3f re f" % box).encode()
+
+    objs = list(re.finditer(rb"(\d+) 0 obj\s*(.*?)endobj\s*", pdf, re.S))
+    plain_len: dict[bytes, int] = {}
+    for m in objs:
+        body = m.group(2).strip()
+        if re.fullmatch(rb"\d+", body):
+            plain_len[m.group(1)] = int(body)
+    out = bytearray(pdf[: objs[0].start()])
+    offsets: dict[int, int] = {}
+    changed = 0
+    for m in objs:
+        num, body = m.group(1), m.group(2)
+        sm = re.match(rb"(\s*<<)(.*?)(>>\s*stream\r?\n)", body, re.S)
+        if sm and b"/FlateDecode" in sm.group(2) and b"/Subtype" not in sm.group(2) and b"/Length1" not in sm.group(2):
+            lm = re.search(rb"/Length (\d+)( 0 R)?", sm.group(2))
+            length = plain_len[lm.group(1)] if lm.group(2) else int(lm.group(1))
+            raw = zlib.decompressobj().decompress(body[sm.end(): sm.end() + length])
+            new, n = _LO_RULE.subn(restyle, raw)
+            if n:
+                changed += n
+                packed = zlib.compress(new, 9)
+                head = sm.group(2).replace(lm.group(0), b"/Length %d" % len(packed))
+                body = sm.group(1) + head + sm.group(3) + packed + b"\nendstream\n"
+        offsets[int(num)] = len(out)
+        out += num + b" 0 obj\n" + body.strip() + b"\nendobj\n"
+    if not changed:
+        raise ValueError("no stroked rules found to restyle")
+    trailer = re.search(rb"trailer\s*(<<.*?>>)\s*startxref", pdf, re.S).group(1)
+    size = max(offsets) + 1
+    xref_at = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % size
+    for i in range(1, size):
+        out += (b"%010d 00000 n \n" % offsets[i]) if i in offsets else b"0000000000 65535 f \n"
+    out += b"trailer\n" + trailer + b"\nstartxref\n%d\n%%%%EOF\n" % xref_at
+    return bytes(out)
+
+
 def render_pages(pdf: bytes, scale: float = 1.4) -> list:
     import pypdfium2 as pdfium
 
@@ -638,6 +703,8 @@ _VARIANT_NAMES = {
     "push": "apply table broken across pages",
     "per_sheet": "one sheet per table, plus an empty sheet",
     "restrict": "owner password (permissions only)",
+    "row_split": "a table row cut in two by a page break (label on one page, values on the next)",
+    "rules_as_rects": "table rules drawn as thin filled rectangles (Word/WPS PDF export style)",
 }
 
 
@@ -679,6 +746,8 @@ def build(out: Path, only: str | None = None) -> list[str]:
                     data, ext = docx_bytes, "docx"
                 elif layout == "pdf":
                     data, ext = office.convert(docx_bytes, "docx", _pdf_filter(opts), "pdf"), "pdf"
+                    if opts.get("rules_as_rects"):
+                        data = rules_as_filled_rects(data)
                     produced[num]["pdf"] = data
                 elif layout == "doc":
                     data, ext = office.convert(docx_bytes, "docx", "doc:MS Word 97", "doc"), "doc"

@@ -51,11 +51,12 @@ def test_page_furniture_is_dropped(settings):
 @pytest.mark.parametrize("name", ["08_pdf-2021-grid-header-footer.pdf", "10_pdf-2021-page-number-interleaved.pdf",
                                   "11_pdf-2021-borderless.pdf"])
 def test_table_continues_across_pages(name, settings):
-    import pdfplumber
+    import pypdfium2 as pdfium
 
-    with pdfplumber.open(GOLDEN / name) as p:  # the apply table is printed on two pages
-        pages = [i for i, page in enumerate(p.pages) for kw in ("本年新收", "结转下")
-                 if kw in (page.extract_text() or "").replace(" ", "") and not (kw == "结转下" and i == 0)]
+    p = pdfium.PdfDocument(GOLDEN / name)  # the apply table is printed on two pages
+    texts = [squash(p[i].get_textpage().get_text_range()) for i in range(len(p))]
+    pages = [i for i, text in enumerate(texts) for kw in ("本年新收", "结转下")
+             if kw in text and not (kw == "结转下" and i == 0)]
     assert pages[0] != pages[-1]
     doc = pdf.read(golden(name), settings)
     ids = {}
@@ -71,6 +72,35 @@ def test_table_continues_across_pages(name, settings):
         if c.table is not None:
             assert c.row >= seen.get(c.table, -1)
             seen[c.table] = c.row
+
+
+def test_row_cut_by_a_page_break_is_joined(settings):
+    """26: the page break cuts the row "2.重复申请" in two: its label ends page 2, its values open page 3."""
+    import pypdfium2 as pdfium
+
+    name = "26_pdf-2021-row-split-across-pages.pdf"
+    p = pdfium.PdfDocument(GOLDEN / name)
+    texts = [p[i].get_textpage().get_text_range() for i in range(len(p))]
+    cut = next(i for i, t in enumerate(texts) if "2.重复申请" in squash(t))
+    want = [truth_of(name)["cells"][f"apply.rejected.duplicate.{c}"] for c in
+            ("person", "business", "research", "nonprofit", "legal", "other_org", "total")]
+    assert squash(texts[cut + 1]).startswith("".join(str(v) for v in want))  # the values open the next page
+    doc = pdf.read(golden(name), settings)
+    assert doc.meta.get("rows_joined_across_pages") == "1"
+    all_rows = rows(doc)
+    dup = [r for r in all_rows if any("重复申请" in squash(c) for c in r)]
+    assert len(dup) == 1
+    assert [int(c) for c in dup[0][-7:]] == want
+    # no row of only values is left behind
+    assert not any(all(not squash(c) or squash(c).isdigit() for c in r) and len(r) == len(dup[0]) for r in all_rows)
+
+
+def test_complete_rows_at_a_page_break_are_not_joined(settings):
+    for name in ("08_pdf-2021-grid-header-footer.pdf", "10_pdf-2021-page-number-interleaved.pdf",
+                 "12_pdf-2021-permissions-only.pdf"):
+        doc = pdf.read(golden(name), settings)
+        assert "rows_joined_across_pages" not in doc.meta, name
+        assert check_apply_rows(doc, truth_of(name)) == []
 
 
 def test_borderless_table_from_text_positions(settings):
@@ -100,8 +130,10 @@ def test_permissions_only_pdf_reads(settings):
     assert doc.status is None and doc.cells
 
 
-def test_scanned_pdf(settings):
-    doc = pdf.read(golden("20_pdf-scanned.pdf"), settings)
+def test_scanned_pdf_without_ocr(settings):
+    import dataclasses
+
+    doc = pdf.read(golden("20_pdf-scanned.pdf"), dataclasses.replace(settings, ocr=False))
     assert (doc.status, doc.reason) == ("no_tables", "scanned")
     assert doc.cells == [] and doc.images >= 1
 
