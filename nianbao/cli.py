@@ -24,8 +24,16 @@ from .commands import crawl_cmd, demo_cmd, extract_cmd, flow_cmd, site_cmd, ware
 SUBCOMMANDS = (demo_cmd, extract_cmd, crawl_cmd, warehouse_cmd, site_cmd, flow_cmd)
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """argparse, with a usage error in one line (the command's name, the reason, where to read more) instead of
+    the whole usage block: a wrong argument is an error like any other, one line and exit status 2."""
+
+    def error(self, message: str):  # type: ignore[override]
+        self.exit(2, f"{self.prog}: error: {message} (see `{self.prog} --help`)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="nianbao",
         description="Crawl, extract and warehouse China's government information-disclosure annual reports.",
     )

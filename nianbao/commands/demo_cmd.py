@@ -40,8 +40,10 @@ def _loopback_politeness(sources: Path) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from flows import prefect_env
     from flows.runlock import run_lock
 
+    prefect_env.check_server()  # with PREFECT_API_URL: that server, or one line now (nothing created yet)
     data_dir = Path(args.data_dir).resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
     with run_lock(data_dir, what="nianbao demo"):
@@ -52,7 +54,6 @@ def _run(args: argparse.Namespace, data_dir: Path) -> int:
     from flows import prefect_env
 
     prefect_env.configure(home=data_dir / ".prefect", quiet=True)
-    prefect_env.check_server()
 
     from flows import nightly as nightly_mod
     from flows.progress import RichReporter, reporting

@@ -125,14 +125,18 @@ def test_every_writing_command_is_refused_while_a_run_holds_the_data_dir(tmp_pat
 # ------------------------------------------------------------------------------------------------ input checks
 
 @pytest.mark.parametrize("bad", ["../x", "a/b", "..", "x/../../etc", "/abs", "a\\\\b", "", ".hidden", "a b", "x" * 101])
-def test_run_id_must_be_one_plain_path_component(tmp_path, bad):
+def test_run_id_must_be_one_plain_path_component(tmp_path, capsys, bad):
     with pytest.raises(UserError):
         check_run_id(bad)
     with pytest.raises(UserError):
         run_dir(tmp_path, bad)
+    data = tmp_path / "data"
     with pytest.raises(SystemExit) as exc:
-        main(["crawl", "--run-id", bad, "--data-dir", str(tmp_path)])
+        main(["crawl", "--run-id", bad, "--data-dir", str(data)])
     assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("nianbao crawl: error: argument --run-id: run id must be") and err.count("\n") == 1, err
+    assert not data.exists()
 
 
 def test_good_run_ids_pass(tmp_path):
@@ -163,8 +167,21 @@ def test_negative_and_zero_numbers_are_refused_before_any_work(tmp_path, capsys,
     with pytest.raises(SystemExit) as exc:
         main(argv + ["--data-dir", str(tmp_path / "d")])
     assert exc.value.code == 2
-    assert "must be" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert err.startswith(f"nianbao {argv[0]}: error: argument ") and "must be" in err, err
+    assert err.count("\n") == 1, err  # one line, not the usage block
     assert not (tmp_path / "d").exists()
+
+
+@pytest.mark.parametrize("argv", [["bogus"], ["sql"], ["crawl", "--platform", "nope"], ["run", "--no-such-flag"],
+                                  ["extract"]])
+def test_every_usage_error_is_one_line_with_a_non_zero_exit(tmp_path, capsys, argv):
+    with pytest.raises(SystemExit) as exc:
+        main(argv)
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("nianbao") and ": error: " in err and err.count("\n") == 1, err
+    assert err.rstrip().endswith("--help`)")
 
 
 # ------------------------------------------------------------------------------------------------ config errors
@@ -320,7 +337,9 @@ def test_a_prefect_server_that_does_not_answer_is_one_line_at_once(tmp_path, cap
     monkeypatch.setenv("PREFECT_API_URL", url)
     data = tmp_path / "data"
     for argv in (["run", "--sources", str(_good(tmp_path)), "--data-dir", str(data)],
-                 ["serve", "--sources", str(_good(tmp_path)), "--data-dir", str(data)]):
+                 ["backfill", "--sources", str(_good(tmp_path)), "--data-dir", str(data)],
+                 ["serve", "--sources", str(_good(tmp_path)), "--data-dir", str(data)],
+                 ["demo", "--data-dir", str(data)]):
         t0 = time.monotonic()
         assert main(argv) == 2
         assert time.monotonic() - t0 < 15
