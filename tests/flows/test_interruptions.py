@@ -22,8 +22,8 @@ import pytest
 
 from flows import backlog
 from tests.flows.flowkit import (NIANBAO, PYTHON, ROOT, duplicates, kill_session, popen, prefect_cli, prefect_env,
-                                 published, start_prefect_server, stop, tail, truth_mismatches, wait_session_empty,
-                                 wh_snapshot, write_sources)
+                                 published, sha256_file, start_prefect_server, stop, tail, truth_mismatches,
+                                 wait_session_empty, wh_snapshot, write_sources)
 
 pytestmark = [pytest.mark.timeout(1800), pytest.mark.slow, pytest.mark.prefect]
 
@@ -116,10 +116,19 @@ def assert_complete(world, data: Path) -> None:
     left unloaded."""
     exp = expected(world)
     wh = wh_snapshot(published(data))
-    problems = truth_mismatches({"wh": wh, "expected": exp})
+    # image-only reports (numbers only in scanned pictures) are loaded, whatever OCR makes of them: what they
+    # should read as is the extraction's concern (tests/flows/test_nightly.py), not recovery's
+    images = {r["url"] for s in exp["sites"].values() for r in s["reports"] if r["format"] == "image"}
+    loaded = {r["source_url"]: r for r in wh["reports"]}
+    assert images <= set(loaded), sorted(images - set(loaded))
+    assert all(loaded[u]["status"] in ("ok", "no_tables") for u in images), [loaded[u] for u in images]
+    text = {k: v for k, v in exp.items() if k != "sites"}
+    text["sites"] = {sid: {**site, "reports": [r for r in site["reports"] if r["format"] != "image"]}
+                     for sid, site in exp["sites"].items()}
+    problems = truth_mismatches({"wh": wh, "expected": text})
     assert not problems, "\n".join(problems)
-    with_numbers = {r["url"] for s in exp["sites"].values() for r in s["reports"] if r["format"] != "image"}
-    ok = {r["source_url"] for r in wh["reports"] if r["status"] == "ok"}
+    with_numbers = {r["url"] for s in text["sites"].values() for r in s["reports"]}
+    ok = {r["source_url"] for r in wh["reports"] if r["status"] == "ok"} - images
     assert ok == with_numbers, (sorted(ok - with_numbers), sorted(with_numbers - ok))
     assert duplicates(published(data)) == {"reports": 0, "report_urls": 0, "documents": 0, "cells": 0, "checks": 0}
     assert backlog.pending_runs(data) == []
@@ -178,8 +187,14 @@ def test_killed_during_extraction_then_a_normal_night_loads_every_report(world, 
 
 
 def test_killed_during_load_then_a_normal_night_loads_every_report(world, tmp_path):
+    """A first night publishes one portal; the second night is killed inside its load: the published warehouse
+    keeps its bytes, the lock the killed run held is no obstacle, and the third night loads everything."""
     data = tmp_path / "data"
     data.mkdir()
+    normal_run(world, data, tmp_path / "first.log", extra=["--only", "demo-hanweb"])
+    before_sha, before = sha256_file(published(data)), wh_snapshot(published(data))
+    total = sum(len(site["reports"]) for site in expected(world)["sites"].values())
+    assert 0 < len(before["reports"]) < total
     log, hook = tmp_path / "killed.log", tmp_path / "loading.pid"
     proc = start_run(world, data, log, NIANBAO_TEST_LOAD_PAUSE=str(hook), NIANBAO_TEST_LOAD_PAUSE_SECONDS="600")
     try:
@@ -189,7 +204,11 @@ def test_killed_during_load_then_a_normal_night_loads_every_report(world, tmp_pa
     finally:
         kill_session(proc.pid)
     assert left == []
-    assert not published(data).exists()  # the killed load published nothing
+    # the killed load published nothing: same bytes, same answers
+    assert sha256_file(published(data)) == before_sha
+    assert wh_snapshot(published(data)) == before
+    # the lock file still names the dead run, but the kernel released its lock with it: the next night runs
+    assert f"pid {proc.pid}" in (data / "run.lock").read_text()
     normal_run(world, data, tmp_path / "rerun.log")
     assert_complete(world, data)
     # and a third night changes nothing: nothing is loaded twice
