@@ -386,10 +386,11 @@ def duplicates(db_path: Path) -> dict[str, int]:
     try:
         q = {
             "reports": "SELECT count(*) - count(DISTINCT report_id) FROM reports",
+            "report_keys": "SELECT count(*) - count(DISTINCT report_key) FROM reports",
             "report_urls": "SELECT count(*) - count(DISTINCT (portal_id, source_url)) FROM reports",
             "documents": "SELECT count(*) - count(DISTINCT document_id) FROM documents",
-            "cells": "SELECT count(*) - count(DISTINCT (report_id, cell_key)) FROM cells",
-            "checks": "SELECT count(*) - count(DISTINCT (report_id, rule)) FROM checks",
+            "cells": "SELECT count(*) - count(DISTINCT (report_key, cell_id)) FROM cells",
+            "checks": "SELECT count(*) - count(DISTINCT (report_key, rule)) FROM checks",
         }
         return {k: con.execute(v).fetchone()[0] for k, v in q.items()}
     finally:

@@ -130,7 +130,8 @@ def assert_complete(world, data: Path) -> None:
     with_numbers = {r["url"] for s in text["sites"].values() for r in s["reports"]}
     ok = {r["source_url"] for r in wh["reports"] if r["status"] == "ok"} - images
     assert ok == with_numbers, (sorted(ok - with_numbers), sorted(with_numbers - ok))
-    assert duplicates(published(data)) == {"reports": 0, "report_urls": 0, "documents": 0, "cells": 0, "checks": 0}
+    assert duplicates(published(data)) == {"reports": 0, "report_keys": 0, "report_urls": 0, "documents": 0,
+                                           "cells": 0, "checks": 0}
     assert backlog.pending_runs(data) == []
 
 
