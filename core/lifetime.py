@@ -54,3 +54,45 @@ def die_with_parent(sig: int = signal.SIGKILL, parent_pid: int | None = None) ->
     if parent_pid is not None and os.getppid() != parent_pid:  # the parent died before we asked
         os.kill(os.getpid(), sig)
     return True
+
+
+# argv: [python, -S, -c, GROUP_SHIM, parent pid, command...]; the shim leads its own process group
+GROUP_SHIM = ("import ctypes,os,signal,sys\n"
+              "ppid=int(sys.argv[1])\n"
+              "def stop(*_):\n"
+              "    os.killpg(0,signal.SIGKILL)\n"
+              "signal.signal(signal.SIGTERM,stop)\n"
+              "ctypes.CDLL(None,use_errno=True).prctl(1,signal.SIGTERM,0,0,0)\n"
+              "os.getppid()==ppid or stop()\n"
+              "pid=os.fork()\n"
+              "if pid==0:\n"
+              "    signal.signal(signal.SIGTERM,signal.SIG_DFL)\n"
+              "    try:\n"
+              "        os.execvp(sys.argv[2],sys.argv[2:])\n"
+              "    except OSError as e:\n"
+              "        sys.stderr.write('%s: %s\\n'%(sys.argv[2],e.strerror));os._exit(127)\n"
+              "while True:\n"
+              "    try:\n"
+              "        st=os.waitpid(pid,0)[1];break\n"
+              "    except InterruptedError:\n"
+              "        pass\n"
+              "c=os.waitstatus_to_exitcode(st)\n"
+              "sys.exit(c if c>=0 else 128-c)\n")
+
+
+def guarded_group(cmd: list[str]) -> list[str]:
+    """`cmd` under a small supervisor that kills the command's whole process group when the calling thread's
+    process dies (start it with `start_new_session=True`, so that the supervisor leads the group).
+
+    For programs that fork helpers of their own: LibreOffice's `soffice` runs `oosplash`, which forks
+    `soffice.bin`, and a parent-death signal set by `guarded` would reach only the first of them. The supervisor
+    gets SIGTERM from the kernel when the parent dies and answers with SIGKILL to the group; killing the group
+    (`os.killpg(proc.pid, …)`) still stops everything at once. Exit status: the command's (128 + n for a signal).
+    Raises FileNotFoundError, like Popen, when the program is not found."""
+    import shutil
+
+    if shutil.which(cmd[0]) is None:
+        raise FileNotFoundError(2, "No such file or directory", cmd[0])
+    if not supported():
+        return list(cmd)
+    return [sys.executable, "-S", "-c", GROUP_SHIM, str(os.getpid()), *cmd]
