@@ -347,3 +347,14 @@ def test_a_prefect_server_that_does_not_answer_is_one_line_at_once(tmp_path, cap
         assert err.startswith(f"nianbao: the Prefect server at PREFECT_API_URL={url} does not answer") \
             and err.count("\n") == 1, err
         assert not data.exists()
+
+
+def test_default_workers_are_the_cores(monkeypatch):
+    """Issue 12 item 6: without --workers, one extraction process per core."""
+    from flows import extract_stage
+
+    assert extract_stage.default_workers() == (os.cpu_count() or 1)
+    monkeypatch.setattr(os, "cpu_count", lambda: 6)
+    assert extract_stage.default_workers() == 6
+    monkeypatch.setattr(os, "cpu_count", lambda: None)
+    assert extract_stage.default_workers() == 1
