@@ -192,7 +192,9 @@ def test_run_with_a_bad_sources_file_fails_in_one_line_and_creates_nothing(tmp_p
     bad.write_text("portals: [\n", encoding="utf-8")
     for argv, want in ((["run", "--sources", str(tmp_path / "nope.yaml")], "sources file not found"),
                        (["run", "--sources", str(bad)], "not valid YAML"),
-                       (["backfill", "--sources", str(bad)], "not valid YAML")):
+                       (["backfill", "--sources", str(bad)], "not valid YAML"),
+                       (["crawl", "--sources", str(bad)], "not valid YAML"),
+                       (["crawl", "--sources", str(tmp_path / "nope.yaml")], "sources file not found")):
         t0 = time.monotonic()
         assert main(argv + ["--data-dir", str(data)]) == 2
         assert time.monotonic() - t0 < 10  # before Prefect starts
@@ -358,3 +360,18 @@ def test_default_workers_are_the_cores(monkeypatch):
     assert extract_stage.default_workers() == 6
     monkeypatch.setattr(os, "cpu_count", lambda: None)
     assert extract_stage.default_workers() == 1
+
+
+@pytest.mark.parametrize("argv,want", [
+    (["reextract"], "data directory not found"),
+    (["load", "--run", "{tmp}/no-run"], "run directory not found"),
+    (["export"], "no warehouse"),
+    (["sql", "SELECT 1"], "no warehouse"),
+    (["site"], "no warehouse"),
+])
+def test_commands_on_a_missing_data_dir_fail_in_one_line_and_create_nothing(tmp_path, capsys, argv, want):
+    data = tmp_path / "missing-data"
+    assert main([a.format(tmp=tmp_path) for a in argv] + ["--data-dir", str(data)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("nianbao: ") and err.count("\n") == 1 and want in err, err
+    assert not data.exists()
