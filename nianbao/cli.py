@@ -52,6 +52,22 @@ def _on_sigterm(signum, frame) -> None:
     raise _Terminated()
 
 
+def _release(exc: BaseException | None) -> None:
+    """Drop what the frames of a failed or interrupted command still hold (a DuckDB connection inside a load
+    that a Prefect state keeps with its exception), so that nothing is alive at interpreter exit: DuckDB's
+    bindings would print dozens of "nanobind: leaked …" lines after the command's one-line error."""
+    import gc
+    import traceback
+
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        if exc.__traceback__ is not None:
+            traceback.clear_frames(exc.__traceback__)
+        exc = exc.__cause__ or exc.__context__
+    gc.collect()
+
+
 def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("DO_NOT_TRACK", "1")
     parser = build_parser()
@@ -71,18 +87,22 @@ def main(argv: list[str] | None = None) -> int:
         except OSError:
             pass
         return 0
-    except _Terminated:
+    except _Terminated as exc:
+        _release(exc)
         print("nianbao: terminated (SIGTERM)", file=sys.stderr)
         return 143
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
+        _release(exc)
         print("nianbao: interrupted", file=sys.stderr)
         return 130
     except UserError as exc:
+        _release(exc)
         print(f"nianbao: {exc}", file=sys.stderr)
         return exc.exit_code
     except Exception as exc:  # noqa: BLE001 - the user gets one line; NIANBAO_DEBUG=1 shows the traceback
         if debug:
             raise
+        _release(exc)
         print(f"nianbao: {type(exc).__name__}: {exc} (set NIANBAO_DEBUG=1 for the traceback)", file=sys.stderr)
         return 1
     finally:

@@ -375,3 +375,51 @@ def test_commands_on_a_missing_data_dir_fail_in_one_line_and_create_nothing(tmp_
     err = capsys.readouterr().err
     assert err.startswith("nianbao: ") and err.count("\n") == 1 and want in err, err
     assert not data.exists()
+
+
+LEAK = """
+import argparse, sys
+sys.path.insert(0, sys.argv[1])
+import duckdb
+from nianbao import cli
+
+import queue, threading
+kept = queue.Queue()  # Prefect keeps a crashed state's exception, and with it the task's frames, in its own threads
+
+
+def keeper():
+    exc = kept.get()
+    threading.Event().wait()  # a daemon thread, alive at interpreter exit, holding the exception
+
+
+threading.Thread(target=keeper, daemon=True).start()
+
+
+def load(args):
+    con = duckdb.connect()
+    con.execute("CREATE TABLE t AS SELECT 1 AS x")
+    try:
+        raise RuntimeError("no space left on device")
+    except RuntimeError as exc:
+        kept.put(exc)
+        raise
+
+
+def parser():
+    p = argparse.ArgumentParser(prog="nianbao")
+    p.set_defaults(func=load)
+    return p
+
+
+cli.build_parser = parser
+sys.exit(cli.main([]))
+"""
+
+
+def test_a_failed_command_ends_with_its_one_line_not_binding_leak_reports(tmp_path):
+    """A DuckDB connection held by the frames of a kept exception used to make DuckDB's bindings print dozens
+    of `nanobind: leaked …` lines at exit, after the command's one-line error (seen on a SIGTERM during a load)."""
+    out = subprocess.run([PYTHON, "-c", LEAK, str(ROOT)], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 1
+    assert out.stderr.strip().splitlines() == [
+        "nianbao: RuntimeError: no space left on device (set NIANBAO_DEBUG=1 for the traceback)"], out.stderr[-2000:]

@@ -221,6 +221,30 @@ def test_killed_during_load_then_a_normal_night_loads_every_report(world, tmp_pa
     assert after["cells"] == before["cells"]
 
 
+def test_terminated_during_load_stops_at_once_and_publishes_nothing(world, tmp_path):
+    """SIGTERM (systemd's stop) inside the load's transaction: the run stops at once with 143 and its one line,
+    instead of waiting for the load; nothing is published, no half-built copy is left, the next night loads all."""
+    data = tmp_path / "data"
+    data.mkdir()
+    log, hook = tmp_path / "terminated.log", tmp_path / "loading.pid"
+    proc = start_run(world, data, log, NIANBAO_TEST_LOAD_PAUSE=str(hook), NIANBAO_TEST_LOAD_PAUSE_SECONDS="600")
+    try:
+        wait_until("the load's transaction", hook.exists, proc, log)
+        t0 = time.monotonic()
+        left = interrupt(proc, signal.SIGTERM, log)
+        took = time.monotonic() - t0
+    finally:
+        kill_session(proc.pid)
+    assert left == []
+    assert proc.returncode == 143, tail(log)
+    assert tail(log).strip().splitlines()[-1] == "nianbao: terminated (SIGTERM)"
+    assert took < 60 + 15, took  # not the 600 s the load would have taken (15 s: the session check)
+    assert not published(data).exists()
+    assert not (data / "warehouse" / "nianbao.duckdb.building").exists()
+    normal_run(world, data, tmp_path / "rerun.log")
+    assert_complete(world, data)
+
+
 # ------------------------------------------------------------------------------------------------ a full disk
 
 class SmallDisk:
