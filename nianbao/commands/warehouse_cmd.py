@@ -226,6 +226,20 @@ def check_query(con, query: str) -> None:
         raise UserError(f"nianbao sql runs queries only (SELECT, EXPLAIN); refused a {kind} statement")
 
 
+def _flat(table):
+    """CSV has no lists or structs (e.g. reports.unverified_reasons): such a column is written as JSON text."""
+    import json
+
+    import pyarrow as pa
+
+    for i, field in enumerate(table.schema):
+        if pa.types.is_nested(field.type):
+            text = pa.array([None if v is None else json.dumps(v, ensure_ascii=False, default=str)
+                             for v in table.column(i).to_pylist()], type=pa.string())
+            table = table.set_column(i, field.name, text)
+    return table
+
+
 def cmd_sql(args) -> int:
     from core import layout
 
@@ -263,7 +277,7 @@ def cmd_sql(args) -> int:
 
         import pyarrow.csv as pacsv
 
-        pacsv.write_csv(table, sys.stdout.buffer)
+        pacsv.write_csv(_flat(table), sys.stdout.buffer)
         return 0
     from rich.console import Console
     from rich.table import Table

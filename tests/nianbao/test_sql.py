@@ -57,6 +57,24 @@ def test_queries_still_work(warehouse, capsys):
         assert rc == 0, (q, err)
 
 
+def test_list_columns_are_printed_as_json_in_csv_and_as_text_in_the_table(warehouse, capsys):
+    """reports.unverified_reasons is a list: CSV has no lists, so it is written as JSON text, never an error."""
+    import csv
+    import io
+    import json
+
+    q = "SELECT ['公式: H12 not computed', 'b'] AS reasons, CAST(NULL AS VARCHAR[]) AS none, unverified_reasons FROM reports"
+    rc, out, err = sql(warehouse, q + " LIMIT 1", capsys)
+    assert rc == 0, err
+    row = next(csv.DictReader(io.StringIO(out)))
+    assert json.loads(row["reasons"]) == ["公式: H12 not computed", "b"]
+    assert row["none"] == ""
+    assert isinstance(json.loads(row["unverified_reasons"] or "[]"), list)
+    rc = main(["sql", q + " LIMIT 1", "--data-dir", str(warehouse)])
+    out = capsys.readouterr().out
+    assert rc == 0 and "公式: H12 not computed" in out
+
+
 def test_copy_to_cannot_write_a_file_nor_replace_the_warehouse(warehouse, tmp_path, capsys):
     before = digest(published(warehouse))
     target = tmp_path / "out.csv"
