@@ -12,6 +12,7 @@
       warehouse/nianbao.duckdb        the published warehouse (replaced atomically by each load)
       exports/YYYY-MM-DD/             snapshots
       site/                           the static website (`nianbao site`), rebuilt after each nightly run
+      run.lock                        held by the one run (crawl, flow, load, reextract) working on this directory
 
 RUN_ID is `YYYYmmddTHHMMSSZ` (UTC) plus an optional suffix; it never holds a path separator.
 Readers of a run (the extract stage, the loader) go through `run_files` / core.records.read_manifest, so a
@@ -20,7 +21,10 @@ sharded run and a one-process run are one contract.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
+
+from .errors import UserError
 
 # --- run files -----------------------------------------------------------------------------------------------
 MANIFEST_FILE = "manifest.jsonl"
@@ -40,6 +44,7 @@ COLUMNAR_PARTS = ("docs", "cells", "checks")
 WAREHOUSE_FILE = "nianbao.duckdb"
 BUILD_SUFFIX = ".building"  # the copy a writer loads into before swapping it in
 LOCK_FILE = ".writer.lock"
+RUN_LOCK_FILE = "run.lock"
 
 
 def default_data_dir() -> Path:
@@ -76,8 +81,19 @@ def runs_dir(data_dir: Path) -> Path:
     return Path(data_dir) / "runs"
 
 
+RUN_ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
+
+
+def check_run_id(run_id: str) -> str:
+    """A run id is one path component: letters, digits, '.', '_', '-' (at most 100), never '..'."""
+    if not isinstance(run_id, str) or not RUN_ID_PATTERN.fullmatch(run_id) or ".." in run_id:
+        raise UserError(f"run id must be letters, digits, '.', '_' or '-' (no path separator, no '..'), "
+                        f"not {run_id!r}")
+    return run_id
+
+
 def run_dir(data_dir: Path, run_id: str) -> Path:
-    return runs_dir(data_dir) / run_id
+    return runs_dir(data_dir) / check_run_id(run_id)
 
 
 def shard_dir(run_dir: Path, index: int) -> Path:
@@ -126,6 +142,10 @@ def build_path(data_dir: Path) -> Path:
 
 def lock_path(data_dir: Path) -> Path:
     return warehouse_dir(data_dir) / LOCK_FILE
+
+
+def run_lock_path(data_dir: Path) -> Path:
+    return Path(data_dir) / RUN_LOCK_FILE
 
 
 def exports_dir(data_dir: Path) -> Path:

@@ -21,6 +21,9 @@ from core import layout
 from core.records import ManifestRow
 
 MANIFEST_FIELDS = tuple(f.name for f in fields(ManifestRow))
+# Crawl stats (stats.json) of responses that could not be stored (a full disk): crawlers/run.py reads them.
+STORE_ERRORS_STAT = "nianbao/store_errors"
+STORE_ERROR_LAST_STAT = "nianbao/store_error_last"
 
 
 def new_run_id(suffix: str = "") -> str:
@@ -227,6 +230,21 @@ class State:
         self.db.execute("UPDATE docs SET last_run=?, list_sig=COALESCE(?, list_sig) WHERE portal_id=? AND url=?",
                         (run_id, list_sig, portal_id, url))
         self._maybe_commit()
+
+    def reopen_reports(self, keys: list[tuple[str, str]]) -> int:
+        """Have the next crawl fetch these report pages again, unconditionally (list signature and validators
+        forgotten; body and sha256 kept), so that their attachments are looked for again. For the pages of a
+        crawl that did not finish (killed, or a full disk): an attachment it had not fetched yet would
+        otherwise never be asked for, since an unchanged report page is not read again. Returns the rows
+        changed. (flows/backlog.py calls this; docs/reliability.md.)"""
+        n = 0
+        for portal_id, url in keys:
+            cur = self.db.execute(
+                "UPDATE docs SET list_sig=NULL, etag=NULL, last_modified=NULL, checked_at=NULL"
+                " WHERE portal_id=? AND url=? AND role='report'", (portal_id, url))
+            n += max(cur.rowcount, 0)
+        self.commit()
+        return n
 
     def body_seen(self, sha256: str) -> tuple[str, str] | None:
         row = self.db.execute("SELECT first_url, first_portal FROM bodies WHERE sha256=?", (sha256,)).fetchone()

@@ -13,13 +13,16 @@ import hashlib
 import json
 import os
 import threading
-from collections.abc import Callable, Iterable
+import time
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from dataclasses import dataclass
 from multiprocessing import get_context
 from pathlib import Path
 
+from core import lifetime
 from core.columnar import write_columnar
 from core.layout import cache_path, pictures_memo_path, raw_path
 from core.records import UNREADABLE, ExtractResult, read_manifest, write_jsonl_atomic
@@ -186,8 +189,16 @@ def _extract_with_pictures(data_dir: Path, sha256: str, url: str, pictures: tupl
     return result
 
 
+PAUSE_HOOK_ENV = "NIANBAO_TEST_EXTRACT_PAUSE"  # tests: a worker writes its pid to this path and sleeps
+
+
 def extract_many(data_dir: str, items: list[tuple], force: bool = False) -> list[dict]:
     """Worker entry point (runs in a separate process): a batch of (sha256, url[, pictures, part_of])."""
+    hook = os.environ.get(PAUSE_HOOK_ENV)
+    if hook:  # the kill tests stop a run while its extraction workers are busy
+        with open(hook, "a", encoding="utf-8") as fh:
+            fh.write(f"{os.getpid()}\n")
+        time.sleep(float(os.environ.get("NIANBAO_TEST_EXTRACT_PAUSE_SECONDS", "600")))
     return [extract_one(Path(data_dir), item[0], item[1], force, *item[2:]) for item in items]
 
 
@@ -251,11 +262,52 @@ def _limit_memory(limit_bytes: int) -> None:
         pass
 
 
+def _init_worker(parent_pid: int, limit_bytes: int) -> None:
+    """Each extraction worker: capped memory, and killed by the kernel when the process that started it dies
+    (even by SIGKILL), so a killed `nianbao run` or Dask worker leaves no reader behind (core.lifetime)."""
+    lifetime.die_with_parent(parent_pid=parent_pid)
+    _limit_memory(limit_bytes)
+
+
 def make_pool(workers: int, memory_mb: int | None = None) -> ProcessPoolExecutor:
     # spawn, not fork: the parent runs Prefect's threads and an event loop, which fork does not copy safely
     limit = memory_limit_mb(memory_mb) * 1024 * 1024
-    return ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"), initializer=_limit_memory,
-                               initargs=(limit,))
+    return ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"), initializer=_init_worker,
+                               initargs=(os.getpid(), limit))
+
+
+def _terminate(pool: ProcessPoolExecutor) -> None:
+    """Stop a pool now: queued batches cancelled, running workers killed (an interrupted run must not wait for
+    them to finish their batches)."""
+    procs = list((getattr(pool, "_processes", None) or {}).values())
+    for proc in procs:
+        try:
+            proc.terminate()
+        except (OSError, ValueError):
+            pass
+    pool.shutdown(wait=False, cancel_futures=True)
+    deadline = time.monotonic() + 5
+    for proc in procs:
+        try:
+            proc.join(max(0.0, deadline - time.monotonic()))
+            if proc.is_alive():
+                proc.kill()
+                proc.join(1)
+        except (OSError, ValueError, AssertionError):
+            pass
+
+
+@contextmanager
+def worker_pool(workers: int, memory_mb: int | None = None) -> Iterator[ProcessPoolExecutor]:
+    """A process pool that is shut down normally when the block ends, and killed when it raises (Ctrl-C,
+    SIGTERM turned into KeyboardInterrupt by the CLI, a failed write)."""
+    pool = make_pool(workers, memory_mb)
+    try:
+        yield pool
+    except BaseException:
+        _terminate(pool)
+        raise
+    pool.shutdown(wait=True)
 
 
 def _crashed(url: str, sha256: str, why: str) -> dict:
@@ -273,7 +325,7 @@ def _isolate(data_dir: Path, group: list[tuple], force: bool, memory_mb: int | N
         sha, url = item[0], item[1]
         procs: list = []
         try:
-            with make_pool(1, memory_mb) as pool:
+            with worker_pool(1, memory_mb) as pool:
                 fut = pool.submit(extract_many, str(data_dir), [item], force)
                 procs = list((getattr(pool, "_processes", None) or {}).values())  # started by submit
                 out.extend(fut.result())
@@ -368,7 +420,7 @@ def extract_batches(data_dir: Path, groups: list[list[tuple]], workers: int, for
                 on_batch(len(g))
         return out
     results: dict[int, list[dict]] = {}
-    with make_pool(workers) as pool:
+    with worker_pool(workers) as pool:
         futures = {pool.submit(extract_many, str(data_dir), groups[i], force): i for i in submission_order(groups)}
         for fut in as_completed(futures):
             i = futures[fut]

@@ -70,10 +70,14 @@ def crawl(sources: Path | None, data_dir: Path, only: list[str] | None = None, f
           on_progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:
     """Run the crawler (a `scrapy crawl` subprocess) and return its run directory and portal summaries.
 
-    sources None means the bundled national list.  A crawl process that fails raises, so the flow's
-    retries apply; portals that are challenged or unreachable are states in the summary, not failures.
+    sources None means the bundled national list.  A crawl process that fails (or could not store every
+    response) raises; portals that are challenged or unreachable are states in the summary, not failures.
     """
     from crawlers.run import crawl as run_crawl
+    from flows.backlog import reopen_incomplete
+
+    # report pages of earlier crawls that did not finish are fetched again, so their attachments are found
+    reopened = reopen_incomplete(Path(data_dir))
 
     def progress(info: dict[str, Any]) -> None:
         if on_progress:
@@ -81,13 +85,14 @@ def crawl(sources: Path | None, data_dir: Path, only: list[str] | None = None, f
 
     summary = run_crawl(Path(sources) if sources else None, Path(data_dir), only=only, full=full, progress=progress)
     if not summary.ok:
-        raise RuntimeError(f"crawl process failed (run {summary.run_id}): {getattr(summary, 'error', None) or 'see its log'}")
+        raise RuntimeError(f"crawl {summary.run_id} failed: {summary.error or 'see its crawl.log'}")
     return {
         "run_id": summary.run_id,
         "run_dir": str(summary.run_dir),
         "portals": [p.to_dict() for p in summary.portals],
         "pages": sum(p.count("pages") for p in summary.portals),
         "reports": sum(p.count("reports") for p in summary.portals),
+        "reopened": reopened,
     }
 
 
@@ -175,3 +180,43 @@ def quality(data_dir: Path) -> dict[str, Any]:
         con.close()
     return {"reports": reports, "reports_ok": reports_ok, "reports_with_failed_checks": failed_reports,
             "checks_failed": failed_checks, "cross_year_breaks": cross, "reports_by_status": by_status}
+
+
+def _read_published(data_dir: Path, sql: str, params: list[Any] | None = None) -> list[tuple]:
+    """Rows of a query on the published warehouse (read-only; none when there is no warehouse yet)."""
+    from warehouse.db import connect
+
+    path = warehouse_path(data_dir)
+    if not path.exists():
+        return []
+    con = connect(path, read_only=True)
+    try:
+        return con.execute(sql, params or []).fetchall()
+    finally:
+        con.close()
+
+
+def portal_states(data_dir: Path) -> dict[str, dict[str, Any]]:
+    """The latest state of each portal in the published warehouse (before this run's load): for "got worse"."""
+    rows = _read_published(data_dir, "SELECT portal_id, state, run_id FROM portals")
+    return {pid: {"state": state, "run_id": run_id} for pid, state, run_id in rows}
+
+
+FAILED_REPORT_STATUSES = ("unreadable", "unsupported", "no_tables", "fetch_failed", "not_extracted")
+
+
+def failed_reports(data_dir: Path, run_ids: list[str], limit: int = 200) -> dict[str, Any]:
+    """Reports of these runs whose extraction failed (status and reason), from the published warehouse:
+    {"total": n, "rows": the first `limit`}."""
+    if not run_ids:
+        return {"total": 0, "rows": []}
+    marks = ", ".join("?" for _ in run_ids)
+    statuses = ", ".join(f"'{s}'" for s in FAILED_REPORT_STATUSES)
+    where = f"WHERE run_id IN ({marks}) AND status IN ({statuses})"
+    total = _read_published(data_dir, f"SELECT count(*) FROM reports {where}", list(run_ids))
+    rows = _read_published(
+        data_dir,
+        f"SELECT portal_id, agency, report_year, status, reason, source_url, document_url FROM reports {where} "
+        f"ORDER BY portal_id, source_url LIMIT {int(limit)}", list(run_ids))
+    cols = ("portal_id", "agency", "report_year", "status", "reason", "source_url", "document_url")
+    return {"total": int(total[0][0]) if total else 0, "rows": [dict(zip(cols, r)) for r in rows]}
