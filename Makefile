@@ -1,5 +1,5 @@
 # The two commands of the README.
-.PHONY: setup demo test bench
+.PHONY: setup demo test bench bench-quick
 
 setup:
 	@scripts/setup.sh
@@ -12,3 +12,6 @@ test: setup
 
 bench: setup
 	.venv/bin/python bench/run_all.py
+
+bench-quick: setup
+	.venv/bin/python bench/run_all.py --quick

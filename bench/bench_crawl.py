@@ -112,6 +112,15 @@ def main() -> int:
         finally:
             portal.stop()
 
+    import benchout
+
+    inc = results["incremental"]
+    frac = inc["fraction"]
+    benchout.write("bench_crawl", [benchout.row(
+        "incremental", "incremental night", ratio=frac, ratio_of="requests: second run / first run (demo portal)",
+        value=f"{inc['second_requests']} requests", baseline=f"first run {inc['first_requests']} requests",
+        target="<= 0.10", passed=frac is not None and frac <= 0.10, **inc)], crawl=results["crawl"],
+        scrapy_bench_pages_per_second=results["scrapy_bench_pages_per_second"])
     if args.json:
         print(json.dumps(results, indent=2))
         return 0

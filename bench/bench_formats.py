@@ -182,6 +182,26 @@ def main(argv: list[str] | None = None) -> int:
         import json
 
         args.json.write_text(json.dumps(figures, indent=1), encoding="utf-8")
+    import benchout
+
+    ours = pipe_pdf or read_pdf  # reports/s of the whole pipeline (the reader alone if there is none)
+    ratio = ours / base_pdf
+    miss = []
+    if ratio < TARGET_RATIO:
+        miss.append(f"{100 * (1 - ratio / TARGET_RATIO):.0f}% short of {TARGET_RATIO:g}x")
+    if ours < TARGET_RATE:
+        miss.append(f"{100 * (1 - ours / TARGET_RATE):.0f}% short of {TARGET_RATE:g} reports/s")
+    acc = accuracy.get("pdf")
+    benchout.write("bench_formats", [benchout.row(
+        "pdf", "PDF with a text layer", ratio=round(ratio, 3),
+        ratio_of="five-page reports/s: " + ("extract_bytes" if pipe_pdf else "PDF reader") + " / pdfplumber",
+        value=f"{ours:.2f} reports/s", baseline=f"pdfplumber extract_text {base_pdf:.2f} reports/s",
+        target=f">= {TARGET_RATIO:g}x and >= {TARGET_RATE:g} reports/s/core",
+        passed=ratio >= TARGET_RATIO and ours >= TARGET_RATE,
+        note="; ".join(miss + ([f"cells {acc[0]}/{acc[1]}"] if acc else [])),
+        files=len(pdfs), rounds=args.rounds, reader_reports_per_second=read_pdf,
+        pipeline_reports_per_second=pipe_pdf, pdfplumber_reports_per_second=base_pdf,
+        accuracy={k: list(v) for k, v in accuracy.items()})])
     return 0
 
 

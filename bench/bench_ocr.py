@@ -143,6 +143,15 @@ def main(argv: list[str] | None = None) -> int:
           f"confidence min {demo['confidence_min']} mean {demo['confidence_mean']}")
     print(f"load average {load0:.1f} -> {load1:.1f} on {os.cpu_count()} cores (the figures scale with it); "
           f"{threads} ONNX Runtime thread(s) per engine")
+    sys.path.insert(0, str(ROOT / "bench"))
+    import benchout
+
+    benchout.write("bench_ocr", [benchout.row(
+        "ocr", "OCR of a scanned page (issue 13) vs rapidocr alone", ratio=round(ratio, 3),
+        ratio_of="seconds for the same pages: our reader (grid, cells) / rapidocr's own recognition",
+        value=f"{tr / len(rows):.2f} s/page", baseline=f"rapidocr {tb / len(rows):.2f} s/page", target=f"<= {TARGET:g}x",
+        passed=ratio <= TARGET, note=f"demo scan end to end {secs:.1f} s, cells right {demo['cells_right']}/{demo['cells']}",
+        pages=len(rows), load=[load0, load1])])
     if args.json:
         args.json.write_text(json.dumps({"pages": rows, "baseline_s": tb, "reader_s": tr, "ratio": ratio,
                                          "target": TARGET, "demo_seconds": secs, "demo": demo,

@@ -235,9 +235,10 @@ class ManifestRow:
 
 
 def read_manifest(run_dir: Path) -> list[ManifestRow]:
-    from .layout import MANIFEST_FILE
+    """The manifest rows of a run: its own file, then every crawl shard's (core.layout.run_files)."""
+    from .layout import MANIFEST_FILE, run_files
 
-    return [ManifestRow.from_dict(r) for r in read_jsonl(Path(run_dir) / MANIFEST_FILE)]
+    return [ManifestRow.from_dict(r) for path in run_files(run_dir, MANIFEST_FILE) for r in read_jsonl(path)]
 
 
 @dataclass
@@ -273,12 +274,13 @@ class PortalRecord:
 
 def read_portals(run_dir: Path) -> list[PortalRecord]:
     """The portal rows of a run, the last row of each portal winning."""
-    from .layout import PORTALS_FILE
+    from .layout import PORTALS_FILE, run_files
 
     out: dict[str, PortalRecord] = {}
-    for r in read_jsonl(Path(run_dir) / PORTALS_FILE):
-        rec = PortalRecord.from_dict(r)
-        out[rec.id] = rec
+    for path in run_files(run_dir, PORTALS_FILE):  # the run's own, then each crawl shard's
+        for r in read_jsonl(path):
+            rec = PortalRecord.from_dict(r)
+            out[rec.id] = rec
     return list(out.values())
 
 

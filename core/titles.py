@@ -220,18 +220,50 @@ _AGENCY_TAIL = re.compile(r"(?:关于|的|之|发布|公布|印发)+$")
 _AGENCY_MAX = 40
 
 
+class _SquashedChars(dict):
+    """ord(ch) -> what a title's squashed form makes of ch: its NFKC form without whitespace and quotes ("" for
+    whitespace).  Filled as characters are met, so that `str.translate` squashes a line in one C loop, character by
+    character exactly as the definition says (NFKC of each character alone, never across characters)."""
+
+    def __missing__(self, code: int) -> str:
+        ch = chr(code)
+        out = "" if _INVISIBLE_WS.fullmatch(ch) else _INVISIBLE_WS.sub(
+            "", unicodedata.normalize("NFKC", ch).translate(_QUOTES))
+        if len(self) < 200_000:
+            self[code] = out
+        return out
+
+
+_SQUASHED_CHARS = _SquashedChars()
+
+
 def squash_with_map(text: str) -> tuple[str, list[int]]:
     """NFKC, whitespace and quotes removed (the form titles are matched in) and, for each character of it, the
     index of the original character it came from (an agency is cut from the original, as printed)."""
-    out: list[str] = []
+    return _squashed(text), _origin(text)
+
+
+def _origin(text: str) -> list[int]:
+    """For each character of the squashed form, the index of the character of `text` it comes from."""
+    table = _SQUASHED_CHARS
     origin: list[int] = []
     for i, ch in enumerate(text):
-        if _INVISIBLE_WS.fullmatch(ch):
-            continue
-        n = _INVISIBLE_WS.sub("", unicodedata.normalize("NFKC", ch).translate(_QUOTES))
-        out.append(n)
-        origin.extend([i] * len(n))
-    return "".join(out), origin
+        n = len(table[ord(ch)])
+        if n == 1:
+            origin.append(i)
+        elif n:
+            origin.extend([i] * n)
+    return origin
+
+
+def _squashed(text: str) -> str:
+    """squash_with_map(text)[0], without building the map (most lines tried as titles are not titles)."""
+    return text.translate(_SQUASHED_CHARS)
+
+
+def could_be_title(line: str | None) -> bool:
+    """False when `parse_title(line)` is certainly None: every title says 公开 and 报告/年报 (a cheap first test)."""
+    return bool(line) and "公" in line and "开" in line and "报" in line  # type: ignore[operator]
 
 
 @dataclass(frozen=True)
@@ -279,9 +311,9 @@ def parse_title(line: str | None) -> TitleParse | None:
     `agency_reason`, never a guess; a title without an agency part ("2021年政府信息公开工作年度报告") gives
     `agency=None` and no reason.
     """
-    if not line or "公" not in line or "开" not in line or "报" not in line:
+    if not could_be_title(line):
         return None  # every title says 公开 and 报告/年报: most lines are ruled out before normalising
-    s, origin = squash_with_map(line)
+    s = _squashed(line)  # type: ignore[arg-type]
     if len(s) > TITLE_MAX or ("信息公开" not in s and "政务公开" not in s):
         return None
     for rx in (_TITLE_A, _TITLE_B):
@@ -312,5 +344,6 @@ def parse_title(line: str | None) -> TitleParse | None:
             if rx is _TITLE_B:
                 continue
             return TitleParse(s, None, year, agency_reason=f"agency part {agency[:60]!r} of the title is not a name: {problem}")
+        origin = _origin(line)  # type: ignore[arg-type]
         return TitleParse(s, _as_printed(line, s, origin, start, agency), year, agency_squashed=agency)
     return None

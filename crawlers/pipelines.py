@@ -8,7 +8,7 @@ from scrapy.exceptions import DropItem
 
 from core.records import ManifestRow
 
-from .store import MANIFEST_FIELDS
+from .store import MANIFEST_FIELDS, STORE_ERROR_LAST_STAT, STORE_ERRORS_STAT
 
 
 class ValidatePipeline:
@@ -39,7 +39,14 @@ class StorePipeline:
         store = getattr(self, "_store", None)
         if store is None:
             raise DropItem("no store")
-        store.write(item)
+        try:  # Scrapy logs a pipeline's exception and goes on: count it, so the run is not reported a success
+            store.write(item)
+        except Exception as exc:
+            stats = getattr(getattr(self, "crawler", None), "stats", None)
+            if stats is not None:
+                stats.inc_value(STORE_ERRORS_STAT)
+                stats.set_value(STORE_ERROR_LAST_STAT, f"{type(exc).__name__}: {exc}"[:300])
+            raise
         item["body"] = None  # stored; do not keep it in memory
         return item
 

@@ -9,20 +9,22 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-from core import layout
+from core import layout, lifetime
 from core.errors import UserError
 from core.records import PortalRecord, read_portals
 
 from .sources import NATIONAL_CITATION, Sources, adhoc_source, load_sources, national_sources, select
-from .store import new_run_id, utcnow
+from .store import STORE_ERROR_LAST_STAT, STORE_ERRORS_STAT, new_run_id, prepare_run_dir, utcnow
+
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 COUNT_KEYS = ("pages", "reports", "new", "changed", "attachments", "errors")
@@ -40,11 +42,14 @@ class CrawlSummary:
     elapsed_seconds: float
     finish_reason: str | None = None
     log_path: Path | None = None
+    store_errors: int = 0  # fetched responses whose body or manifest row could not be written (a full disk); -1: some
+    store_error: str | None = None  # the last such error
 
     @property
     def ok(self) -> bool:
-        """The crawl process finished normally (portals may still be challenged or unreachable)."""
-        return self.returncode == 0 and self.finish_reason in ("finished", None)
+        """The crawl process finished normally and stored every response (portals may still be challenged or
+        unreachable: those are states, not failures)."""
+        return self.returncode == 0 and self.finish_reason in ("finished", None) and not self.store_errors
 
     @property
     def error(self) -> str | None:
@@ -53,6 +58,10 @@ class CrawlSummary:
             return None
         if self.returncode == 0 and self.finish_reason not in ("finished", None):
             return f"the crawl stopped early ({self.finish_reason})"
+        if self.returncode == 0 and self.store_errors:
+            n = f"{self.store_errors} fetched responses" if self.store_errors > 0 else "fetched responses"
+            return (f"{n} could not be stored ({self.store_error or 'see crawl.log'}); they are not marked as "
+                    "fetched, so the next run asks for them again")
         return failure_reason(self)
 
     @property
@@ -112,7 +121,8 @@ def crawl(sources: Path | str | None, data_dir: Path | str, only: list[str] | No
           platform: str = "auto", full: bool = False, polite: bool = True, run_id: str | None = None,
           settings: dict[str, Any] | None = None, timeout: float | None = None,
           progress: Callable[[dict[str, Any]], None] | None = None, log_level: str = "INFO",
-          python: str | None = None) -> CrawlSummary:
+          python: str | None = None, run_dir: Path | str | None = None,
+          state_path: Path | str | None = None) -> CrawlSummary:
     """Crawl the selected portals into DATA_DIR/runs/RUN_ID and return the summary.
 
     sources: a sources YAML (None: the national default, or `url`); only/province/region select portals;
@@ -120,17 +130,16 @@ def crawl(sources: Path | str | None, data_dir: Path | str, only: list[str] | No
     polite=False: no delays, 16 requests per host, no AutoThrottle (benchmarks against the local test portal
     only); settings: extra Scrapy settings; progress: called about once a second with
     {"rows", "portals_done", "portals_total", "elapsed"}.
+    run_dir and state_path are for a crawl shard (crawlers/shards.py): its part of the run directory
+    (DATA_DIR/runs/RUN_ID/shards/NNN) and its own copy of the increment state.
     Raises UserError for bad input; a crawl that fails to run returns returncode != 0 (see `ok`).
     """
+    if timeout is not None and not timeout > 0:
+        raise UserError(f"--timeout must be a positive number of seconds, not {timeout:g}")
     src = resolve_sources(sources, url=url, platform=platform, only=only, province=province, region=region)
     data_dir = Path(data_dir).resolve()
     run_id = run_id or new_run_id()
-    run_dir = layout.run_dir(data_dir, run_id)
-    if run_dir.exists() and any(run_dir.iterdir()):
-        raise UserError(f"run directory already exists: {run_dir}")
-    run_dir.mkdir(parents=True, exist_ok=True)
-    for folder in (layout.raw_dir(data_dir), layout.state_dir(data_dir)):
-        folder.mkdir(parents=True, exist_ok=True)
+    run_dir = prepare_run_dir(data_dir, run_id, run_dir)
     header = f"Sources of nianbao crawl run {run_id}, selected from {src.path or 'the given file'}."
     if not sources and not url:
         header += "\n" + NATIONAL_CITATION
@@ -157,6 +166,8 @@ def crawl(sources: Path | str | None, data_dir: Path | str, only: list[str] | No
            "-a", f"run_dir={run_dir}", "-a", f"data_dir={data_dir}", "-a", f"sources={sources_file}",
            "-a", f"run_id={run_id}", "-a", f"full={'1' if full else '0'}",
            "-a", f"options={json.dumps(options, ensure_ascii=False)}"]
+    if state_path:
+        cmd += ["-a", f"state={Path(state_path).resolve()}"]
     for k, v in all_settings.items():
         cmd += ["-s", f"{k}={json.dumps(v) if isinstance(v, (dict, list)) else v}"]
     env = dict(os.environ)
@@ -166,8 +177,11 @@ def crawl(sources: Path | str | None, data_dir: Path | str, only: list[str] | No
     t0 = time.monotonic()
     stderr_path = run_dir / "crawl.stderr"
     with stderr_path.open("wb") as err:
-        proc = subprocess.Popen(cmd, cwd=str(run_dir), env=env, stdout=err, stderr=subprocess.STDOUT,
-                                start_new_session=True)
+        # In our process group (a SIGTERM or Ctrl-C to the group reaches it), and killed by the kernel when this
+        # process dies, even by SIGKILL (core.lifetime): a killed `nianbao run` leaves no crawl behind that keeps
+        # writing the crawl state after the run lock is gone. Everything it writes survives a kill.
+        proc = subprocess.Popen(lifetime.guarded(cmd), cwd=str(run_dir), env=env, stdout=err,
+                                stderr=subprocess.STDOUT)
         try:
             while True:
                 try:
@@ -178,24 +192,33 @@ def crawl(sources: Path | str | None, data_dir: Path | str, only: list[str] | No
                 if progress is not None:
                     progress(_progress(run_dir, len(src.portals), time.monotonic() - t0))
                 if timeout is not None and time.monotonic() - t0 > timeout:
-                    proc.send_signal(signal.SIGINT)  # Scrapy closes gracefully and writes the summary
-                    try:
-                        proc.wait(timeout=30)
-                    except subprocess.TimeoutExpired:
-                        proc.kill()
-                        proc.wait()
+                    _stop(proc, grace=30)  # Scrapy closes gracefully and writes the summary
                     break
         except BaseException:
-            if proc.poll() is None:
-                proc.send_signal(signal.SIGINT)
-                try:
-                    proc.wait(timeout=30)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
+            # interrupted (Ctrl-C, or SIGTERM turned into KeyboardInterrupt by the CLI): a short graceful close,
+            # then SIGKILL; the run directory stays as it is and the next run loads what it stored
+            _stop(proc, grace=INTERRUPT_GRACE)
             raise
     if progress is not None:
         progress(_progress(run_dir, len(src.portals), time.monotonic() - t0))
     return load_summary(run_dir, returncode=proc.returncode)
+
+
+INTERRUPT_GRACE = 10.0  # seconds an interrupted crawl gets to close before it is killed
+
+
+def _stop(proc: subprocess.Popen, grace: float) -> None:
+    """SIGINT (Scrapy's graceful close: it writes run.json and stats.json), then SIGKILL after `grace` s."""
+    if proc.poll() is not None:
+        return
+    try:
+        proc.send_signal(signal.SIGINT)
+        proc.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+    except ProcessLookupError:
+        pass
 
 
 def _progress(run_dir: Path, total: int, elapsed: float) -> dict[str, Any]:
@@ -224,12 +247,51 @@ def load_summary(run_dir: Path | str, returncode: int = 0) -> CrawlSummary:
         run = {}
     log = run_dir / layout.CRAWL_LOG
     if returncode == 0 and run.get("finish_reason") is None:
-        returncode = 1  # the spider never closed: it failed to start
+        returncode = 1  # the spider never closed: it failed to start, or could not write its summary
+    try:
+        stats = json.loads((run_dir / layout.STATS_FILE).read_text(encoding="utf-8"))
+        store_errors, store_error = int(stats.get(STORE_ERRORS_STAT) or 0), stats.get(STORE_ERROR_LAST_STAT)
+    except (OSError, ValueError):
+        store_errors, store_error = 0, None
+        if run.get("finish_reason") is not None:
+            # the spider closed but could not write its stats: the disk is full (or the run dir unwritable), and
+            # responses after that point may not be stored either; never report such a crawl as complete
+            store_errors = -1  # how many is unknown
+            store_error = _last_error_line(run_dir) or "the crawl could not write stats.json"
+            if _disk_full(run_dir):
+                store_error += "; no space left on the data directory's disk"
     return CrawlSummary(
         run_id=run.get("run_id", run_dir.name), run_dir=run_dir, data_dir=run_dir.parent.parent, portals=portals,
         returncode=returncode, started_at=run.get("started_at", ""), finished_at=run.get("finished_at") or "",
         elapsed_seconds=float(run.get("elapsed_seconds") or 0.0), finish_reason=run.get("finish_reason"),
-        log_path=log if log.exists() else None)
+        log_path=log if log.exists() else None, store_errors=store_errors, store_error=store_error)
+
+
+_EXCEPTION_LINE = re.compile(r"^[A-Za-z_][\w.]*(Error|Exception|Full)\b.*: ")
+
+
+def _last_error_line(run_dir: Path) -> str | None:
+    """The last exception line of the crawl's logs ("OSError: [Errno 28] No space left on device")."""
+    fallback = None
+    for name in ("crawl.stderr", layout.CRAWL_LOG):
+        try:
+            lines = (run_dir / name).read_text(encoding="utf-8", errors="replace").splitlines()
+        except OSError:
+            continue
+        for line in reversed(lines):
+            if _EXCEPTION_LINE.match(line.strip()):
+                return line.strip()[:300]
+            if fallback is None and "Errno" in line:
+                fallback = line.strip()[:300]
+    return fallback
+
+
+def _disk_full(path: Path, floor: int = 1 << 20) -> bool:
+    try:
+        st = os.statvfs(path)
+    except OSError:
+        return False
+    return st.f_bavail * st.f_frsize < floor
 
 
 def failure_reason(summary: CrawlSummary) -> str:

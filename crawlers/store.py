@@ -21,11 +21,29 @@ from core import layout
 from core.records import ManifestRow
 
 MANIFEST_FIELDS = tuple(f.name for f in fields(ManifestRow))
+# Crawl stats (stats.json) of responses that could not be stored (a full disk): crawlers/run.py reads them.
+STORE_ERRORS_STAT = "nianbao/store_errors"
+STORE_ERROR_LAST_STAT = "nianbao/store_error_last"
 
 
 def new_run_id(suffix: str = "") -> str:
     rid = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     return f"{rid}-{suffix}" if suffix else rid
+
+
+def prepare_run_dir(data_dir: Path, run_id: str, run_dir: Path | None = None) -> Path:
+    """A new, empty run directory (plus the raw store and the state folder); a run id already used is refused,
+    so two runs never write into one directory."""
+    from core import layout
+    from core.errors import UserError
+
+    run_dir = Path(run_dir).resolve() if run_dir else layout.run_dir(data_dir, run_id)
+    if run_dir.exists() and any(run_dir.iterdir()):
+        raise UserError(f"run directory already exists: {run_dir}")
+    run_dir.mkdir(parents=True, exist_ok=True)
+    for folder in (layout.raw_dir(data_dir), layout.state_dir(data_dir)):
+        folder.mkdir(parents=True, exist_ok=True)
+    return run_dir
 
 
 def utcnow() -> str:
@@ -213,6 +231,21 @@ class State:
                         (run_id, list_sig, portal_id, url))
         self._maybe_commit()
 
+    def reopen_reports(self, keys: list[tuple[str, str]]) -> int:
+        """Have the next crawl fetch these report pages again, unconditionally (list signature and validators
+        forgotten; body and sha256 kept), so that their attachments are looked for again. For the pages of a
+        crawl that did not finish (killed, or a full disk): an attachment it had not fetched yet would
+        otherwise never be asked for, since an unchanged report page is not read again. Returns the rows
+        changed. (flows/backlog.py calls this; docs/reliability.md.)"""
+        n = 0
+        for portal_id, url in keys:
+            cur = self.db.execute(
+                "UPDATE docs SET list_sig=NULL, etag=NULL, last_modified=NULL, checked_at=NULL"
+                " WHERE portal_id=? AND url=? AND role='report'", (portal_id, url))
+            n += max(cur.rowcount, 0)
+        self.commit()
+        return n
+
     def body_seen(self, sha256: str) -> tuple[str, str] | None:
         row = self.db.execute("SELECT first_url, first_portal FROM bodies WHERE sha256=?", (sha256,)).fetchone()
         return (row[0], row[1]) if row else None
@@ -299,13 +332,14 @@ class State:
 class CrawlStore:
     """Everything one crawl run writes: raw bodies, the run's manifest and portal rows, the increment state."""
 
-    def __init__(self, data_dir: Path, run_dir: Path, run_id: str):
+    def __init__(self, data_dir: Path, run_dir: Path, run_id: str, state_path: Path | None = None):
         self.data_dir = Path(data_dir)
         self.run_dir = Path(run_dir)
         self.run_id = run_id
         self.run_dir.mkdir(parents=True, exist_ok=True)
         self.raw = RawStore(layout.raw_dir(self.data_dir))
-        self.state = State(layout.crawl_state_path(self.data_dir))
+        # a crawl shard works on its own copy of its portals' state (crawlers/shards.py)
+        self.state = State(Path(state_path) if state_path else layout.crawl_state_path(self.data_dir))
         self.manifest = JsonlWriter(self.run_dir / layout.MANIFEST_FILE)
         self.portals = JsonlWriter(self.run_dir / layout.PORTALS_FILE)
         self.rows = 0

@@ -33,7 +33,7 @@ def _check(rule: str, ok: bool | None, detail: str) -> dict[str, Any]:
 
 
 def _sum(values: list[Any]) -> float | None:
-    if any(v is None for v in values):
+    if None in values:  # values are numbers or None
         return None
     return sum(values)
 
@@ -49,6 +49,9 @@ def result_rows(template: str, cells: dict[str, Any]) -> tuple[str, ...]:
 def _missing(names: list[str], cells: dict[str, Any]) -> str:
     miss = [n for n in names if cells.get(n) is None]
     return "not printed: " + ", ".join(miss[:4]) + (" …" if len(miss) > 4 else "")
+
+
+_OTHER_SINGLE_KEYS = tuple(f"apply.other.{c}" for c in APPLY_COLS)
 
 
 @lru_cache(maxsize=8)
@@ -80,11 +83,11 @@ def check_cells(template: str, cells: dict[str, Any], unprinted: dict[str, list[
         unprinted[rule] = [k for k in needs if get(k) is None]
         checks.append({"rule": rule, "ok": None, "detail": _missing(list(needs), cells)})
 
-    single = template == "2021" and any(get(f"apply.other.{c}") is not None for c in APPLY_COLS)
+    single = template == "2021" and any(get(k) is not None for k in _OTHER_SINGLE_KEYS)
     flow, results, row_checks, review = _plan(template, single)
     for (f_rule, left_keys, right_keys), (r_rule, total_key, keys) in zip(flow, results):
         # 1. new + carried_over = total + carried_forward
-        left, right = _sum([get(k) for k in left_keys]), _sum([get(k) for k in right_keys])
+        left, right = _sum(list(map(get, left_keys))), _sum(list(map(get, right_keys)))
         if left is None or right is None:
             unknown(f_rule, left_keys + right_keys)
         else:
@@ -92,7 +95,7 @@ def check_cells(template: str, cells: dict[str, Any], unprinted: dict[str, list[
                            "detail": f"new + carried_over = {left:g}; total + carried_forward = {right:g}"})
         # 2. total = sum of result rows
         total = get(total_key)
-        s = _sum([get(k) for k in keys])
+        s = _sum(list(map(get, keys)))
         if total is None or s is None:
             unknown(r_rule, (total_key,) + keys)
         else:
@@ -100,7 +103,7 @@ def check_cells(template: str, cells: dict[str, Any], unprinted: dict[str, list[
     # 3. row total = sum of the six applicant columns
     for rule, total_key, keys in row_checks:
         total = get(total_key)
-        vals = [get(k) for k in keys]
+        vals = list(map(get, keys))
         if total is None and all(v is None for v in vals):
             continue  # a row the report does not print (e.g. 2021 （六） sub-rows when printed as one row)
         s = _sum(vals)
@@ -111,7 +114,7 @@ def check_cells(template: str, cells: dict[str, Any], unprinted: dict[str, list[
     # 4. review group total = upheld + corrected + other + pending
     for rule, total_key, keys in review:
         total = get(total_key)
-        s = _sum([get(k) for k in keys])
+        s = _sum(list(map(get, keys)))
         if total is None or s is None:
             unknown(rule, (total_key,) + keys)
         else:

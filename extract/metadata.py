@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timezone
 
 from .model import ParsedDocument
-from core.titles import parse_title
+from core.titles import could_be_title, parse_title
 
 from .textnorm import compact, has_cjk, nfkc, squash
 
@@ -66,14 +66,20 @@ def find_title(doc: ParsedDocument) -> TitleMatch | None:
                 return m
             best = best or m
     lines = [ln for ln in doc.text.split("\n") if ln.strip()]
+    n = len(lines)
+    ahead: tuple[int, TitleMatch | None] = (-1, None)  # the next line's match, read for a split title
     for i, line in enumerate(lines[:400]):
-        m = match_title(line)
-        if m is None and i + 1 < len(lines) and len(squash(line)) <= 40:
-            nxt = match_title(lines[i + 1])
-            if nxt is None or nxt.agency is None:  # a title split over two lines
-                joined = match_title(line + lines[i + 1])
-                if joined and joined.agency:
-                    return joined
+        m = ahead[1] if ahead[0] == i else match_title(line)
+        if m is None and i + 1 < n:
+            joined_text = line + lines[i + 1]
+            # (a pair that cannot be a title is passed over before anything is normalised)
+            if could_be_title(joined_text) and len(squash(line)) <= 40:
+                nxt = match_title(lines[i + 1])
+                ahead = (i + 1, nxt)
+                if nxt is None or nxt.agency is None:  # a title split over two lines
+                    joined = match_title(joined_text)
+                    if joined and joined.agency:
+                        return joined
         if m and m.agency_reason and best is None:
             return m
         if m:
@@ -171,8 +177,13 @@ def published_date(doc: ParsedDocument, fields: dict[str, str], report_year: int
             d = parse_date(cand)
             if _plausible(d, report_year):
                 return d.isoformat()  # type: ignore[union-attr]
-    lines = [ln for ln in doc.text.split("\n") if ln.strip()]
-    for line in reversed(lines[-25:]):
+    last: list[str] = []  # the last 25 non-blank lines, last first
+    for ln in reversed(doc.text.split("\n")):
+        if ln.strip():
+            last.append(ln)
+            if len(last) == 25:
+                break
+    for line in last:
         if _SIGNATURE.match(nfkc(line)) or _SIGNATURE.match(line):
             d = parse_date(line)
             if _plausible(d, report_year):

@@ -187,6 +187,17 @@ class LabelIndex:
         # a lookahead finds keywords at every position, overlapping ones included
         self.any_keyword = re.compile("(?=(" + "|".join(re.escape(k) for k in words) + "))")
         self._cache: dict[str, tuple[Candidate, ...]] = {}
+        self._free: dict[str, bool] = {}
+
+    def lookup_free(self, label: str, exact_form: str) -> tuple[tuple[Candidate, ...], bool]:
+        """lookup() and whether none of the candidates needs a context (then all of them are usable anywhere)."""
+        free = self._free.get(label)
+        cands = self.lookup(label, exact_form)
+        if free is None:
+            free = all(c.context is None for c in cands)
+            if len(self._free) < 20000:
+                self._free[label] = free
+        return cands, free
 
     def lookup(self, label: str, exact_form: str) -> tuple[Candidate, ...]:
         key = label

@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from .model import Cell
 from .rows import (APPLY_COLS, COLUMN_WORDS, REVIEW_COLS, REVIEW_GROUPS, Candidate, RowSpec, group_members,
@@ -40,11 +41,16 @@ _REVIEW_ANCHOR = ("行政复议", "行政诉讼")
 _INNER_CONTEXT = frozenset({"other", "results", "apply"})
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class CellValue:
+    """A cell as read: shared by every token of the same text (frozen: one instance serves many reports)."""
+
     value: int | float | None
     raw: str
     unit: str | None
+
+
+_NO_CELL = CellValue(None, "", None)  # a row printed with fewer cells than its columns
 
 
 @dataclass
@@ -65,13 +71,10 @@ class TableResult:
         return self.row_problems
 
 
-@dataclass(slots=True)
-class _Tok:
-    text: str
-    label: str  # squashed text
-    value: Value | None
-    table: int | None
-    row: int | None
+# A token is one cell prepared for the parser, as a plain tuple (a document has hundreds; a tuple costs a sixth of an
+# object to make): (squashed label, value or None, table or None, row or None, CellValue as read, blank).
+_Tok = tuple
+_LABEL, _VALUE, _TABLE, _ROW, _CELL, _BLANK = range(6)
 
 
 _LAZY = -1  # _Hit.enum not read yet (most hits never need it)
@@ -97,14 +100,18 @@ class Walk:
     apply_header: tuple[str, ...] = ()  # columns the applications table's header names, in print order
 
 
-_NORMAL: dict[str, tuple[str, Value | None]] = {}  # cell text -> (squashed label, value): template labels and small
-_NORMAL_MAX = 100_000  # numbers repeat across every report, so each distinct text is normalised once per process
+_Normal = tuple[str, "Value | None", CellValue, bool]  # (squashed label, value, cell as read, blank)
+_NORMAL: dict[str, _Normal] = {}  # cell text -> its normal forms: template labels and small numbers repeat across
+_NORMAL_MAX = 100_000  # every report, so each distinct text is normalised once per process
 
 
-def _normal(text: str) -> tuple[str, Value | None]:
+def _normal(text: str) -> _Normal:
     hit = _NORMAL.get(text)
     if hit is None:
-        hit = (squash(text), parse_value(text))
+        value = parse_value(text)
+        raw = text.strip()
+        cell = CellValue(value.number, raw, value.unit) if value is not None else CellValue(None, raw, None)
+        hit = (squash(text), value, cell, not raw)
         if len(_NORMAL) < _NORMAL_MAX:
             _NORMAL[text] = hit
     return hit
@@ -114,25 +121,28 @@ def _tokens(cells: list[Cell]) -> list[_Tok]:
     """Prepare cells (one normalisation each); free-text lines like "规章 0 0 0" are split into a label and values."""
     out: list[_Tok] = []
     append = out.append
+    cache = _NORMAL
     for c in cells:
         text = c.text
+        hit = cache.get(text) or _normal(text)
         if c.table is not None:
-            label, value = _normal(text)
-            append(_Tok(text, label, value, c.table, c.row))
+            append((hit[0], hit[1], c.table, c.row, hit[2], hit[3]))
             continue
         if " " in text.strip():
             m = _SPLIT_TAIL.match(text.strip())
             if m:
                 parts = m.group("values").split()
-                vals = [parse_value(p) for p in parts]
+                vals = [(cache.get(p) or _normal(p))[1] for p in parts]
                 if all(v is not None for v in vals) and has_cjk(m.group("label")):
-                    append(_Tok(m.group("label"), squash(m.group("label")), None, None, None))
-                    out.extend(_Tok(p, squash(p), v, None, None) for p, v in zip(parts, vals))
+                    head = m.group("label")  # a label, also when it reads as a null marker ("一")
+                    append((squash(head), None, None, None, CellValue(None, head.strip(), None), not head.strip()))
+                    for piece in parts:
+                        label, value, cell, blank = _normal(piece)
+                        append((label, value, None, None, cell, blank))
                     continue
-        label, value = _normal(text)
-        if value is not None and not text.strip():
+        if hit[1] is not None and hit[3]:
             continue  # a blank line in free text is not a blank cell
-        append(_Tok(text, label, value, None, None))
+        append((hit[0], hit[1], None, None, hit[2], hit[3]))
     return out
 
 
@@ -156,103 +166,116 @@ def _exact_form(label: str) -> str:
 
 
 def _same_row(a: _Tok, b: _Tok) -> bool:
-    return a.row is not None and a.table == b.table and a.row == b.row
+    return a[_ROW] is not None and a[_TABLE] == b[_TABLE] and a[_ROW] == b[_ROW]
+
+
+def _row_end(toks: list[_Tok], i: int) -> int:
+    """The index after the last cell of the table row of toks[i] (toks[i] has a row)."""
+    tok = toks[i]
+    table, row = tok[_TABLE], tok[_ROW]
+    j = i + 1
+    n = len(toks)
+    while j < n:
+        t = toks[j]
+        if t[_ROW] != row or t[_TABLE] != table:
+            break
+        j += 1
+    return j
 
 
 def _has_values(toks: list[_Tok], i: int) -> bool:
     """Cheap test: does a value follow the label at toks[i] (in its table row, or the next cell of free text)?"""
     tok = toks[i]
     j = i + 1
-    if tok.row is not None:
-        while j < len(toks) and _same_row(toks[j], tok):
-            if toks[j].value is not None and toks[j].text.strip():
+    n = len(toks)
+    if tok[_ROW] is not None:
+        table, row = tok[_TABLE], tok[_ROW]
+        while j < n:
+            t = toks[j]
+            if t[_ROW] != row or t[_TABLE] != table:
+                return t[_VALUE] is not None and t[_ROW] is not None
+            if t[_VALUE] is not None and not t[_BLANK]:
                 return True
             j += 1
-        return j < len(toks) and toks[j].value is not None and toks[j].row is not None
-    return j < len(toks) and toks[j].value is not None
+        return False
+    return j < n and toks[j][_VALUE] is not None
+
+
+def _trailing_values(toks: list[_Tok], start: int, end: int) -> list[_Tok]:
+    """The run of value cells that ends a row (toks[start:end]): a label cell between values cuts the run."""
+    k = end
+    while k > start and toks[k - 1][_VALUE] is not None:
+        k -= 1
+    return toks[k:end]
 
 
 def _row_values(toks: list[_Tok], i: int, n: int) -> tuple[list[_Tok | None] | None, str | None]:
     """The value cells belonging to the label at toks[i]; (None, None) when no values follow."""
     tok = toks[i]
-    if tok.row is not None:
-        same = []
-        j = i + 1
-        while j < len(toks) and toks[j].table == tok.table and toks[j].row == tok.row:
-            same.append(toks[j])
-            j += 1
-        vals = [t for t in same if t.value is not None]
-        if any(t.value is None for t in same[len(same) - len(vals):]):
-            # a label cell between values: only the trailing run of values counts
-            run = []
-            for t in reversed(same):
-                if t.value is None:
-                    break
-                run.append(t)
-            vals = list(reversed(run))
-        nonblank = [t for t in vals if t.text.strip()]
-        if not nonblank:
+    if tok[_ROW] is not None:
+        j = _row_end(toks, i)
+        vals = _trailing_values(toks, i + 1, j)  # a label cell between values: only the trailing run counts
+        if all(t[_BLANK] for t in vals):
             # values on the next row (some PDF and Word tables break a row in two)
             nxt: list[_Tok] = []
-            while j < len(toks) and toks[j].value is not None and toks[j].row is not None:
-                if nxt and (toks[j].row != nxt[0].row):
+            while j < len(toks) and toks[j][_VALUE] is not None and toks[j][_ROW] is not None:
+                if nxt and (toks[j][_ROW] != nxt[0][_ROW]):
                     break
                 nxt.append(toks[j])
                 j += 1
-            if nxt and len(nxt) == n and any(t.text.strip() for t in nxt):
-                return list(nxt), None
+            if nxt and len(nxt) == n and not all(t[_BLANK] for t in nxt):
+                return nxt, None
             return None, None
         if len(vals) == n:
-            return list(vals), None
+            return vals, None
         # strip empty cells padding either side (spanned label columns, fillers)
-        while len(vals) > n and not vals[-1].text.strip():
+        while len(vals) > n and vals[-1][_BLANK]:
             vals.pop()
-        while len(vals) > n and not vals[0].text.strip():
+        while len(vals) > n and vals[0][_BLANK]:
             vals.pop(0)
         if len(vals) == n:
-            return list(vals), None
+            return vals, None
         if len(vals) > n:
-            return list(vals[:n]), f"{len(vals)} values where {n} expected"
-        return list(vals) + [None] * (n - len(vals)), f"{len(vals)} values where {n} expected"
+            return vals[:n], f"{len(vals)} values where {n} expected"
+        return vals + [None] * (n - len(vals)), f"{len(vals)} values where {n} expected"  # type: ignore[operator]
     vals = []
     j = i + 1
-    while j < len(toks) and len(vals) < n and toks[j].value is not None:
+    while j < len(toks) and len(vals) < n and toks[j][_VALUE] is not None:
         vals.append(toks[j])
         j += 1
     if not vals:
         return None, None
     if len(vals) < n:
         return [None] * n, f"{len(vals)} values where {n} expected; row not read"
-    return list(vals), None
+    return vals, None  # type: ignore[return-value]
 
 
 def _count_values(toks: list[_Tok], i: int) -> int:
     """How many values the row of the label at toks[i] prints (blank padding at the edges not counted)."""
     tok = toks[i]
-    j = i + 1
-    run: list[_Tok] = []
-    if tok.row is not None:
-        while j < len(toks) and _same_row(toks[j], tok):
-            run = run + [toks[j]] if toks[j].value is not None else []
-            j += 1
+    if tok[_ROW] is not None:
+        run = _trailing_values(toks, i + 1, _row_end(toks, i))
     else:
-        while j < len(toks) and toks[j].value is not None:
+        run = []
+        j = i + 1
+        while j < len(toks) and toks[j][_VALUE] is not None:
             run.append(toks[j])
             j += 1
-    while run and not run[-1].text.strip():
-        run.pop()
-    while run and not run[0].text.strip():
-        run.pop(0)
-    return len(run)
+    a, b = 0, len(run)
+    while b > a and run[b - 1][_BLANK]:
+        b -= 1
+    while a < b and run[a][_BLANK]:
+        a += 1
+    return b - a
 
 
 def _fit(run: list[_Tok], n: int) -> list[_Tok] | None:
     """Trim blank cells at the edges of a run (label columns, fillers) down to n cells."""
-    while len(run) > n and not run[0].text.strip():
+    while len(run) > n and run[0][_BLANK]:
         run = run[1:]
-    while len(run) > n and not run[-1].text.strip():
+    while len(run) > n and run[-1][_BLANK]:
         run = run[:-1]
-    if len(run) == n and any(t.text.strip() for t in run):
+    if len(run) == n and not all(t[_BLANK] for t in run):
         return run
     return None
 
@@ -266,17 +289,17 @@ def _review_run(toks: list[_Tok], start: int) -> list[_Tok] | None:
     i = start
     n = len(REVIEW_GROUPS) * len(REVIEW_COLS)
     while i < len(toks):
-        if toks[i].value is None:
+        if toks[i][_VALUE] is None:
             i += 1
             continue
         j = i
-        while j < len(toks) and toks[j].value is not None:
+        while j < len(toks) and toks[j][_VALUE] is not None:
             j += 1
         run = toks[i:j]
-        if run[0].row is not None:
+        if run[0][_ROW] is not None:
             by_row: dict[tuple, list[_Tok]] = {}
             for t in run:
-                by_row.setdefault((t.table, t.row), []).append(t)
+                by_row.setdefault((t[_TABLE], t[_ROW]), []).append(t)
             for row_cells in by_row.values():
                 fitted = _fit(row_cells, n)
                 if fitted:
@@ -291,6 +314,27 @@ def _review_run(toks: list[_Tok], start: int) -> list[_Tok] | None:
     return None
 
 
+_COLUMN_HITS: dict[str, tuple[tuple[int, str], ...]] = {}
+
+
+def _column_words(label: str) -> tuple[tuple[int, str], ...]:
+    """(position, column) of every column word in a header label (cached: headers repeat across reports)."""
+    hit = _COLUMN_HITS.get(label)
+    if hit is None:
+        out = []
+        s = label.replace("法人或其他组织", "\0" * 7)
+        for word, col in COLUMN_WORDS:
+            k = s.find(word)
+            while k >= 0:
+                out.append((k, col))
+                s = s[:k] + "\0" * len(word) + s[k + len(word):]
+                k = s.find(word)
+        hit = tuple(out)
+        if len(_COLUMN_HITS) < _NORMAL_MAX:
+            _COLUMN_HITS[label] = hit
+    return hit
+
+
 def _header_columns(toks: list[_Tok], start: int) -> tuple[str, ...]:
     """The applications-table columns named by the header cells before its first row, in print order.
 
@@ -302,17 +346,11 @@ def _header_columns(toks: list[_Tok], start: int) -> tuple[str, ...]:
     seen = 0
     while j >= 0 and seen < 40:
         t = toks[j]
-        if t.value is not None and t.text.strip():
+        if t[_VALUE] is not None and not t[_BLANK]:
             break
-        if len(t.label) > MAX_LABEL_LEN:
+        if len(t[_LABEL]) > MAX_LABEL_LEN:
             break
-        s = t.label.replace("法人或其他组织", "\0" * 7)
-        for word, col in COLUMN_WORDS:
-            k = s.find(word)
-            while k >= 0:
-                found.append((j, k, col))
-                s = s[:k] + "\0" * len(word) + s[k + len(word):]
-                k = s.find(word)
+        found.extend((j, k, col) for k, col in _column_words(t[_LABEL]))
         j -= 1
         seen += 1
     found.sort()
@@ -330,39 +368,39 @@ def walk(cells: list[Cell]) -> Walk:
     w = Walk(toks, [])
     context: set[str] = set()
     n_toks = len(toks)
+    exact_cache = _EXACT
+    lookup = index.lookup_free
     for i, tok in enumerate(toks):
-        if tok.value is not None:
+        if tok[_VALUE] is not None:
             continue
-        label = tok.label
+        label = tok[_LABEL]
         if not label or len(label) > MAX_LABEL_LEN:
             continue
-        exact = _exact_form(label)
+        exact = exact_cache.get(label) or _exact_form(label)
         if "apply" in context and w.review_anchor is None and exact in _REVIEW_ANCHOR and "results" in context:
             w.review_anchor = i
             context.add("review")
         if "其他处理" in label and "apply" in context:
             context.add("other")
-        cands = index.lookup(label, exact)
-        usable = tuple(c for c in cands if c.context is None or c.context in context)
+        cands, free = lookup(label, exact)
+        usable = cands if free else tuple(c for c in cands if c.context is None or c.context in context)
         if not usable:
             nxt = toks[i + 1] if i + 1 < n_toks else None
-            if nxt is None or (tok.row is None and nxt.value is None):
+            if nxt is None or (tok[_ROW] is None and nxt[_VALUE] is None):
                 continue  # free text not followed by a value: narrative, headings
             if has_cjk(label) and _has_values(toks, i):
                 w.hits.append(_Hit(i, (), enumerator_before(label), _unknown_labels(toks, i)))
             continue
         best = usable[0]
         inner = False
-        if tok.row is not None:
-            j = i + 1
+        if tok[_ROW] is not None:
             inner_ctx = context | _INNER_CONTEXT
-            while j < n_toks and _same_row(toks[j], tok):
+            for j in range(i + 1, _row_end(toks, i)):
                 t = toks[j]
-                if t.value is None and t.label and len(t.label) <= MAX_LABEL_LEN and any(
-                        c.context is None or c.context in inner_ctx for c in index.lookup(t.label, _exact_form(t.label))):
+                if t[_VALUE] is None and t[_LABEL] and len(t[_LABEL]) <= MAX_LABEL_LEN and any(
+                        c.context is None or c.context in inner_ctx for c in index.lookup(t[_LABEL], _exact_form(t[_LABEL]))):
                     inner = True
                     break
-                j += 1
         w.hits.append(_Hit(i, usable, _LAZY, inner=inner))
         if best.prefix.startswith("apply.") and not inner and (
                 w.review_anchor is None or best.prefix == "apply.carried_forward") and _has_values(toks, i):
@@ -376,7 +414,7 @@ def walk(cells: list[Cell]) -> Walk:
                 context.discard("other")
     if w.review_anchor is None:
         for i, tok in enumerate(toks):
-            if tok.value is None and _exact_form(tok.label) in _REVIEW_ANCHOR:
+            if tok[_VALUE] is None and _exact_form(tok[_LABEL]) in _REVIEW_ANCHOR:
                 w.review_anchor = i
                 break
     _merge_unknown_rows(w)
@@ -388,11 +426,11 @@ def _enum(toks: list[_Tok], hit: _Hit) -> int | None:
     if hit.enum != _LAZY:
         return hit.enum
     tok = toks[hit.i]
-    enum = enumerator_before(tok.label, hit.cands[0].pos)
+    enum = enumerator_before(tok[_LABEL], hit.cands[0].pos)
     i = hit.i
-    if enum is None and i > 0 and _same_row(toks[i - 1], tok) and toks[i - 1].label \
-            and not strip_enum(toks[i - 1].label):
-        enum = enumerator_before(toks[i - 1].label)  # "1." | "属于国家秘密" in two cells
+    if enum is None and i > 0 and _same_row(toks[i - 1], tok) and toks[i - 1][_LABEL] \
+            and not strip_enum(toks[i - 1][_LABEL]):
+        enum = enumerator_before(toks[i - 1][_LABEL])  # "1." | "属于国家秘密" in two cells
     hit.enum = enum
     return enum
 
@@ -400,22 +438,22 @@ def _enum(toks: list[_Tok], hit: _Hit) -> int | None:
 def _unknown_labels(toks: list[_Tok], i: int) -> tuple[str, ...]:
     """An unrecognised label and its joins with the label cells before it (a label split over cells or lines)."""
     tok = toks[i]
-    labels = [tok.label]
-    joined = tok.label
+    labels = [tok[_LABEL]]
+    joined = tok[_LABEL]
     j = i - 1
     for _ in range(3):
         if j < 0:
             break
         prev = toks[j]
-        if prev.value is not None or not prev.label or len(prev.label) > MAX_LABEL_LEN:
+        if prev[_VALUE] is not None or not prev[_LABEL] or len(prev[_LABEL]) > MAX_LABEL_LEN:
             break
-        if tok.row is not None and not _same_row(prev, tok):
+        if tok[_ROW] is not None and not _same_row(prev, tok):
             break
-        if tok.row is None and prev.row is not None:
+        if tok[_ROW] is None and prev[_ROW] is not None:
             break
-        joined = prev.label + joined
+        joined = prev[_LABEL] + joined
         labels.append(joined)
-        if tok.row is None:
+        if tok[_ROW] is None:
             break  # free text: one line before at most
         j -= 1
     return tuple(labels)
@@ -423,13 +461,13 @@ def _unknown_labels(toks: list[_Tok], i: int) -> tuple[str, ...]:
 
 def _merge_unknown_rows(w: Walk) -> None:
     """Drop unknown labels that share a table row with a recognised one, and keep one unknown per table row."""
-    strong_rows = {(w.toks[h.i].table, w.toks[h.i].row) for h in w.hits if h.cands and w.toks[h.i].row is not None}
+    strong_rows = {(w.toks[h.i][_TABLE], w.toks[h.i][_ROW]) for h in w.hits if h.cands and w.toks[h.i][_ROW] is not None}
     kept: list[_Hit] = []
     last_unknown_row: dict[tuple, int] = {}
     for h in w.hits:
         tok = w.toks[h.i]
-        if not h.cands and tok.row is not None:
-            key = (tok.table, tok.row)
+        if not h.cands and tok[_ROW] is not None:
+            key = (tok[_TABLE], tok[_ROW])
             if key in strong_rows:
                 continue
             if key in last_unknown_row:
@@ -443,11 +481,7 @@ def _merge_unknown_rows(w: Walk) -> None:
 # --- reading one template version -----------------------------------------------------------------------------
 
 def _set(result: TableResult, key: str, t: _Tok | None) -> None:
-    if t is None:
-        result.values[key] = CellValue(None, "", None)
-    else:
-        result.values[key] = CellValue(t.value.number if t.value else None, t.text.strip(),
-                                       t.value.unit if t.value else None)
+    result.values[key] = _NO_CELL if t is None else t[_CELL]
 
 
 def _apply_columns(w: Walk, hits: list[_Hit], smap: dict[str, RowSpec]) -> tuple[tuple[str, ...], list[str], bool]:
@@ -477,6 +511,24 @@ def _apply_columns(w: Walk, hits: list[_Hit], smap: dict[str, RowSpec]) -> tuple
     return tuple(["person"] + ["?"] * max(0, k - 2) + ["total"])[:k], [c for c in APPLY_COLS[1:-1]], False
 
 
+@lru_cache(maxsize=None)
+def _sequence(template: str) -> tuple[list[RowSpec], dict[str, int]]:
+    """The rows of the active and applications tables in template order, and each prefix's place in it."""
+    seq = [s for s in row_specs(template) if s.table != "review"]
+    return seq, {s.prefix: g for g, s in enumerate(seq)}
+
+
+@lru_cache(maxsize=4096)
+def _row_keys(prefix: str, cols: tuple[str, ...]) -> tuple[str | None, ...]:
+    """The cell keys of a row read in these columns (None for a column not assigned, "?")."""
+    return tuple(None if col == "?" else f"{prefix}.{col}" for col in cols)
+
+
+@lru_cache(maxsize=None)
+def _table_specs(template: str, table: str) -> list[RowSpec]:
+    return [s for s in row_specs(template) if s.table == table]
+
+
 def assign(w: Walk, template: str) -> TableResult:
     """The cells of one template version from a walk."""
     toks = w.toks
@@ -484,10 +536,7 @@ def assign(w: Walk, template: str) -> TableResult:
     members = group_members(template)
     result = TableResult(template=template)
     by_prefix: dict[str, _Hit] = {}
-    order: dict[str, int] = {}
-    seq = [s for s in row_specs(template) if s.table != "review"]
-    for g, s in enumerate(seq):
-        order[s.prefix] = g
+    seq, order = _sequence(template)
     apply_cols, cols_missing, header_ok = _apply_columns(w, w.hits, smap)
     result.columns_missing = [f"apply.{c}" for c in cols_missing]
 
@@ -498,9 +547,10 @@ def assign(w: Walk, template: str) -> TableResult:
             return False
         if problem:
             result.row_problems.append(f"{spec.prefix}: {problem}")
-        for col, t in zip(cols, vals):
-            if col != "?":
-                _set(result, f"{spec.prefix}.{col}", t)
+        values = result.values
+        for key, t in zip(_row_keys(spec.prefix, cols), vals):
+            if key is not None:  # a column not assigned ("?") stays unread
+                values[key] = _NO_CELL if t is None else t[_CELL]
         by_prefix[spec.prefix] = hit
         result.found[spec.prefix] = how
         result.rows_found[spec.table] += 1
@@ -581,14 +631,26 @@ def _fill_gaps(entries, seq: list[RowSpec], order: dict[str, int], by_prefix: di
         i = j
 
 
+_LIKENESS: dict[tuple[tuple[str, ...], str], float] = {}  # (printed label forms, official label) -> best likeness
+
+
+def _likeness(labels: tuple[str, ...], target: str) -> float:
+    key = (labels, target)
+    best = _LIKENESS.get(key)
+    if best is None:
+        best = 0.0
+        for label in labels:
+            for form in label_forms(label):
+                s = similarity(form, target)
+                if s > best:
+                    best = s
+        if len(_LIKENESS) < _NORMAL_MAX:
+            _LIKENESS[key] = best
+    return best
+
+
 def _score(hit: _Hit, spec: RowSpec) -> float:
-    best = 0.0
-    target = spec.label
-    for label in hit.labels:
-        for form in label_forms(label):
-            s = similarity(form, target)
-            if s > best:
-                best = s
+    best = _likeness(hit.labels, spec.label)
     if hit.enum is not None and spec.number is not None and hit.enum == spec.number:
         best += 0.1  # the printed number agrees with the row's place in its group
     return best
@@ -647,7 +709,7 @@ def _find_crossed(toks: list[_Tok], by_prefix: dict[str, _Hit], smap: dict[str, 
 def _completeness(result: TableResult, template: str, review_by_row: bool) -> None:
     found = result.found
     for table in ("active", "apply"):
-        specs = [s for s in row_specs(template) if s.table == table]
+        specs = _table_specs(template, table)
         if not any(s.prefix in found for s in specs):
             result.tables_missing.append(table)
             continue

@@ -89,6 +89,8 @@ def clean_space(text: str) -> str:
     """Collapse runs of whitespace to one space (for raw cell text and titles)."""
     if text.isalnum():  # "0", "12", "规章": nothing to collapse (the common table cell)
         return text
+    if " " not in text and text.isprintable():
+        return text  # no whitespace at all: every other whitespace character (\t \n \u3000 \xa0 \u200b …) is unprintable
     return _WS.sub(" ", text).strip()
 
 
@@ -115,9 +117,24 @@ def _cn_number(s: str) -> int | None:
     return None
 
 
+_ENUMS: dict[tuple[str, int | None], int | None] = {}
+
+
 def enumerator_before(label: str, pos: int | None = None) -> int | None:
     """The number of the last enumerator printed before `pos` in a squashed label ("(三)不予公开1.属于…" → 1 before
-    属于), or None when the label has none."""
+    属于), or None when the label has none.  Cached: the template's labels recur in every report."""
+    key = (label, pos)
+    try:
+        return _ENUMS[key]
+    except KeyError:
+        pass
+    last = _enumerator_before(label, pos)
+    if len(_ENUMS) < 100_000:
+        _ENUMS[key] = last
+    return last
+
+
+def _enumerator_before(label: str, pos: int | None) -> int | None:
     last = None
     for m in _ENUM_ANY.finditer(label):
         if pos is not None and m.start() >= pos:
@@ -165,15 +182,25 @@ def label_forms(label: str) -> tuple[str, ...]:
 
 def similarity(a: str, b: str) -> float:
     """2·LCS / (len a + len b): 1.0 for equal strings; a missing, extra or substituted character costs about one
-    character's share, two swapped characters about one ("程过性" against "过程性")."""
+    character's share, two swapped characters about one ("程过性" against "过程性").
+
+    The LCS length is computed bit-parallel (Allison & Dix 1986; Crochemore et al. 2001): one integer holds a row of
+    the LCS table, so a pair costs one step per character of `b` instead of one per pair of characters."""
     if not a or not b:
         return 0.0
     if a == b:
         return 1.0
-    prev = [0] * (len(b) + 1)
-    for ca in a:
-        cur = [0]
-        for j, cb in enumerate(b):
-            cur.append(prev[j] + 1 if ca == cb else (cur[j] if cur[j] > prev[j + 1] else prev[j + 1]))
-        prev = cur
-    return 2 * prev[-1] / (len(a) + len(b))
+    masks: dict[str, int] = {}
+    bit = 1
+    for ch in a:
+        masks[ch] = masks.get(ch, 0) | bit
+        bit <<= 1
+    row = bit - 1  # len(a) ones: a zero bit counts one character of the common subsequence
+    get = masks.get
+    for ch in b:
+        m = get(ch)
+        if m:
+            u = row & m
+            row = (row + u) | (row - u)
+    lcs = len(a) - (row & (bit - 1)).bit_count()
+    return 2 * lcs / (len(a) + len(b))

@@ -12,13 +12,17 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Callable, Iterable
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from dataclasses import dataclass
 from multiprocessing import get_context
 from pathlib import Path
 
+from core import lifetime
 from core.columnar import write_columnar
 from core.layout import cache_path, pictures_memo_path, raw_path
 from core.records import UNREADABLE, ExtractResult, read_manifest, write_jsonl_atomic
@@ -185,14 +189,48 @@ def _extract_with_pictures(data_dir: Path, sha256: str, url: str, pictures: tupl
     return result
 
 
+PAUSE_HOOK_ENV = "NIANBAO_TEST_EXTRACT_PAUSE"  # tests: a worker writes its pid to this path and sleeps
+
+
 def extract_many(data_dir: str, items: list[tuple], force: bool = False) -> list[dict]:
     """Worker entry point (runs in a separate process): a batch of (sha256, url[, pictures, part_of])."""
+    hook = os.environ.get(PAUSE_HOOK_ENV)
+    if hook:  # the kill tests stop a run while its extraction workers are busy
+        with open(hook, "a", encoding="utf-8") as fh:
+            fh.write(f"{os.getpid()}\n")
+        time.sleep(float(os.environ.get("NIANBAO_TEST_EXTRACT_PAUSE_SECONDS", "600")))
     return [extract_one(Path(data_dir), item[0], item[1], force, *item[2:]) for item in items]
 
 
 def batches(refs: list[DocRef] | list[tuple], size: int) -> list[list[tuple]]:
+    """Batches of at most `size` documents, the documents in input order; a report page read with its pictures (whole pages
+    of OCR: a minute where an HTML page takes milliseconds) is a batch of its own, so that it does not hold up
+    the documents batched with it and can start first (`submission_order`)."""
     items = [_item(r) if isinstance(r, DocRef) else tuple(r) for r in refs]
-    return [items[i:i + size] for i in range(0, len(items), size)]
+    out: list[list[tuple]] = []
+    light: list[tuple] = []
+    for item in items:
+        if _weight(item):
+            out.append([item])
+            light = []  # the next light document starts a new batch: the order of the documents is kept
+            continue
+        if not light:
+            out.append(light)
+        light.append(item)
+        if len(light) >= size:
+            light = []
+    return out
+
+
+def _weight(item: tuple) -> int:
+    """Pictures a document is read with (each an OCR'd page); 0 for everything else."""
+    return len(item[2]) if len(item) > 2 and item[2] else 0
+
+
+def submission_order(groups: list[list[tuple]]) -> list[int]:
+    """Indexes of `groups`, heaviest first (most pictures to OCR), else as given: the long batches start first
+    and the short ones fill the other workers around them, instead of one long batch ending the run alone."""
+    return sorted(range(len(groups)), key=lambda i: -sum(_weight(it) for it in groups[i]))
 
 
 def _item(r: DocRef) -> tuple:
@@ -204,35 +242,81 @@ def default_workers() -> int:
     return max(1, os.cpu_count() or 1)
 
 
-WORKER_MEMORY_LIMIT = int(os.environ.get("NIANBAO_WORKER_MEMORY_MB", "3072")) * 1024 * 1024
+MEMORY_ENV = "NIANBAO_WORKER_MEMORY_MB"
+DEFAULT_MEMORY_MB = 3072
 
 
-def _limit_memory() -> None:
+def memory_limit_mb(given: int | None = None) -> int:
+    """The address-space cap of an extraction process in MiB: `given`, else $NIANBAO_WORKER_MEMORY_MB, else 3072."""
+    return int(given or os.environ.get(MEMORY_ENV) or DEFAULT_MEMORY_MB)
+
+
+def _limit_memory(limit_bytes: int) -> None:
     """Cap a worker's address space: a PDF stream that inflates to gigabytes fails alone (MemoryError →
     status unreadable) instead of taking the machine down."""
     try:
         import resource
 
-        resource.setrlimit(resource.RLIMIT_AS, (WORKER_MEMORY_LIMIT, WORKER_MEMORY_LIMIT))
+        resource.setrlimit(resource.RLIMIT_AS, (limit_bytes, limit_bytes))
     except (ImportError, ValueError, OSError):
         pass
 
 
-def _init_worker(workers: int) -> None:
-    """A worker's limits: its memory cap, and its share of the cores for OCR (NIANBAO_OCR_THREADS, unless
-    the operator set it): N workers each running ONNX Runtime on every core oversubscribe the machine."""
-    _limit_memory()
-    os.environ.setdefault("NIANBAO_OCR_THREADS", str(ocr_threads_per_worker(workers)))
+def _init_worker(parent_pid: int, limit_bytes: int, ocr_threads: int) -> None:
+    """Each extraction worker: capped memory; killed by the kernel when the process that started it dies (even
+    by SIGKILL), so a killed `nianbao run` or Dask worker leaves no reader behind (core.lifetime); and its share
+    of the cores for OCR (NIANBAO_OCR_THREADS, unless the operator set it): N workers each running ONNX Runtime
+    on every core oversubscribe the machine."""
+    lifetime.die_with_parent(parent_pid=parent_pid)
+    _limit_memory(limit_bytes)
+    os.environ.setdefault("NIANBAO_OCR_THREADS", str(ocr_threads))
 
 
 def ocr_threads_per_worker(workers: int) -> int:
     return max(1, (os.cpu_count() or 1) // max(1, workers))
 
 
-def make_pool(workers: int) -> ProcessPoolExecutor:
+def make_pool(workers: int, memory_mb: int | None = None, ocr_threads: int | None = None) -> ProcessPoolExecutor:
+    """`ocr_threads`: OCR threads per worker (default: the cores shared among `workers`)."""
     # spawn, not fork: the parent runs Prefect's threads and an event loop, which fork does not copy safely
+    limit = memory_limit_mb(memory_mb) * 1024 * 1024
+    threads = ocr_threads or ocr_threads_per_worker(workers)
     return ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"), initializer=_init_worker,
-                               initargs=(workers,))
+                               initargs=(os.getpid(), limit, threads))
+
+
+def _terminate(pool: ProcessPoolExecutor) -> None:
+    """Stop a pool now: queued batches cancelled, running workers killed (an interrupted run must not wait for
+    them to finish their batches)."""
+    procs = list((getattr(pool, "_processes", None) or {}).values())
+    for proc in procs:
+        try:
+            proc.terminate()
+        except (OSError, ValueError):
+            pass
+    pool.shutdown(wait=False, cancel_futures=True)
+    deadline = time.monotonic() + 5
+    for proc in procs:
+        try:
+            proc.join(max(0.0, deadline - time.monotonic()))
+            if proc.is_alive():
+                proc.kill()
+                proc.join(1)
+        except (OSError, ValueError, AssertionError):
+            pass
+
+
+@contextmanager
+def worker_pool(workers: int, memory_mb: int | None = None) -> Iterator[ProcessPoolExecutor]:
+    """A process pool that is shut down normally when the block ends, and killed when it raises (Ctrl-C,
+    SIGTERM turned into KeyboardInterrupt by the CLI, a failed write)."""
+    pool = make_pool(workers, memory_mb)
+    try:
+        yield pool
+    except BaseException:
+        _terminate(pool)
+        raise
+    pool.shutdown(wait=True)
 
 
 def _crashed(url: str, sha256: str, why: str) -> dict:
@@ -242,18 +326,96 @@ def _crashed(url: str, sha256: str, why: str) -> dict:
                          extractor_version=EXTRACTOR_VERSION).to_dict()
 
 
-def _isolate(data_dir: Path, group: list[tuple], force: bool) -> list[dict]:
+def _isolate(data_dir: Path, group: list[tuple], force: bool, memory_mb: int | None = None) -> list[dict]:
     """A batch whose worker died: run its documents one by one, each in a fresh process, so one bad
     file is marked unreadable and the others are still read."""
     out = []
     for item in group:
         sha, url = item[0], item[1]
+        procs: list = []
         try:
-            with make_pool(1) as pool:
-                out.extend(pool.submit(extract_many, str(data_dir), [item], force).result())
+            with worker_pool(1, memory_mb) as pool:
+                fut = pool.submit(extract_many, str(data_dir), [item], force)
+                procs = list((getattr(pool, "_processes", None) or {}).values())  # started by submit
+                out.extend(fut.result())
         except BrokenProcessPool as exc:
-            out.append(_crashed(url, sha, str(exc) or "worker process died"))
+            out.append(_crashed(url, sha, _death(procs, memory_mb) or str(exc) or "worker process died"))
     return out
+
+
+def _death(procs: list, memory_mb: int | None) -> str | None:
+    """How a pool's one process ended, for the reason a user reads: a C library that cannot allocate under
+    the memory cap aborts (SIGABRT) instead of raising MemoryError (pdfium does)."""
+    import signal
+
+    for p in procs:
+        p.join(timeout=5)
+    codes = [p.exitcode for p in procs if getattr(p, "exitcode", None) is not None]
+    if not codes:
+        return None
+    code = codes[0]
+    if code < 0:
+        name = signal.Signals(-code).name if -code in signal.Signals._value2member_map_ else f"signal {-code}"
+        if -code == signal.SIGABRT:
+            return (f"process aborted ({name}), most likely out of memory under the "
+                    f"{memory_limit_mb(memory_mb)} MiB cap")
+        return f"process killed by {name}"
+    return f"process exited with code {code}"
+
+
+_child_pools: dict[int, tuple[ProcessPoolExecutor, int]] = {}  # per worker thread: its capped child, its cap (MiB)
+
+
+def _allow_children() -> None:
+    """Let a daemonic process (a Dask worker started by its nanny) start the capped child.
+
+    multiprocessing refuses children to daemonic processes only so that they are not orphaned; our child
+    leaves by itself when its parent goes (the pool's pipe breaks). Clusters we start set
+    distributed.worker.daemon False; this covers `dask worker` processes started without
+    DASK_DISTRIBUTED__WORKER__DAEMON=False (docs/scaling.md)."""
+    import multiprocessing
+
+    proc = multiprocessing.current_process()
+    if proc.daemon:
+        proc._config["daemon"] = False  # type: ignore[attr-defined]
+
+
+def extract_capped(data_dir: str, group: list[tuple], force: bool = False,
+                   memory_mb: int | None = None) -> list[dict]:
+    """One batch in a capped child process of this one: what a Dask worker runs (flows/cluster.py).
+
+    The child (one per worker thread, kept between batches) has the memory cap; a document that kills it
+    breaks only the child: the batch is then read document by document, each in a fresh child, so that
+    document is marked unreadable ("reader crashed") and the others are still read, and the Dask worker
+    itself lives on.
+    """
+    limit = memory_limit_mb(memory_mb)
+    _allow_children()
+    me = threading.get_ident()
+    pool, pool_limit = _child_pools.get(me, (None, None))
+    if pool is None or pool_limit != limit:
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)
+        # one capped child per worker thread; a Dask worker does not know how many share its machine: one
+        # OCR thread each unless NIANBAO_OCR_THREADS says otherwise (docs/scaling.md)
+        pool = make_pool(1, limit, ocr_threads=1)
+        _child_pools[me] = (pool, limit)
+    try:
+        return pool.submit(extract_many, str(data_dir), group, force).result()
+    except BrokenProcessPool:
+        _child_pools.pop(me, None)
+        pool.shutdown(wait=False, cancel_futures=True)
+        return _isolate(Path(data_dir), group, force, limit)
+
+
+def release_children() -> int:
+    """Stop this process's capped children (run on every worker when a run's cluster closes: their memory
+    is given back, and a worker asked to close does not wait on them). Returns how many were stopped."""
+    pools = list(_child_pools.values())
+    _child_pools.clear()
+    for pool, _ in pools:
+        pool.shutdown(wait=True, cancel_futures=True)
+    return len(pools)
 
 
 def extract_batches(data_dir: Path, groups: list[list[tuple[str, str]]], workers: int, force: bool = False,
@@ -274,8 +436,8 @@ def extract_batches(data_dir: Path, groups: list[list[tuple[str, str]]], workers
                 on_batch(len(g))
         return out
     results: dict[int, list[dict]] = {}
-    with make_pool(workers) as pool:
-        futures = {pool.submit(extract_many, str(data_dir), g, force): i for i, g in enumerate(groups)}
+    with worker_pool(workers) as pool:
+        futures = {pool.submit(extract_many, str(data_dir), groups[i], force): i for i in submission_order(groups)}
         for fut in as_completed(futures):
             i = futures[fut]
             try:
@@ -305,3 +467,60 @@ def write_results(path: Path, results: Iterable[dict]) -> int:
     n = write_jsonl_atomic(path, results)
     write_columnar(results, path, source_stat=Path(path).stat())
     return n
+
+
+def extract_on_cluster(cluster, data_dir: Path, groups: list[list[tuple]], force: bool = False,
+                       on_batch: Callable[[int], None] | None = None, report: dict | None = None,
+                       on_results: Callable[[list[dict]], None] | None = None) -> list[dict]:
+    """Extract batches as tasks on a Dask cluster (flows/cluster.Cluster); results come back in input order.
+
+    Each batch runs in a capped child process on its worker (extract_capped), so the memory cap and the crash
+    isolation hold there as they do here. A batch the cluster itself failed (its worker lost: KilledWorker, a
+    connection gone) is read here instead, document by document in fresh capped processes: never dropped.
+    The memory cap set where the run starts ($NIANBAO_WORKER_MEMORY_MB) travels with each batch.
+    `report` (a dict) receives {"batches", "batches_failed_on_cluster", "cluster_error"}: the run summary shows
+    them, so a cluster that fails every batch is seen, not hidden behind the local fallback.
+    `on_results(results)` with each batch's results (progress: scanned pages OCR'd so far).
+    """
+    import logging
+
+    from flows import work
+
+    if not groups:
+        return []
+    memory_mb = int(os.environ[MEMORY_ENV]) if os.environ.get(MEMORY_ENV) else None
+    pending = {}
+    for i in submission_order(groups):
+        fut = cluster.submit(work.extract_batch, extract_capped, data_dir=str(data_dir), group=groups[i], force=force,
+                             memory_mb=memory_mb)
+        pending[fut.dask.key] = (i, fut)
+    results: dict[int, list[dict]] = {}
+    lost = []
+    for fut in cluster.as_completed([f for _, f in pending.values()]):
+        i, _ = pending.pop(fut.dask.key)
+        try:
+            results[i] = fut.result()
+        except Exception as exc:  # noqa: BLE001 - the cluster failed the batch, not a document
+            lost.append((i, f"{type(exc).__name__}: {exc}"))
+            continue
+        finally:
+            fut.dask.release()  # the cluster may forget the batch's results now
+        if on_batch:
+            on_batch(len(groups[i]))
+        if on_results:
+            on_results(results[i])
+    if lost:
+        logging.getLogger(__name__).warning("%d extraction batches failed on the cluster (first: %s); reading them "
+                                            "here one document at a time", len(lost), lost[0][1])
+    if report is not None:
+        report["batches"] = report.get("batches", 0) + len(groups)
+        report["batches_failed_on_cluster"] = report.get("batches_failed_on_cluster", 0) + len(lost)
+        if lost and not report.get("cluster_error"):
+            report["cluster_error"] = lost[0][1][:500]
+    for i, _why in lost:
+        results[i] = _isolate(Path(data_dir), groups[i], force, memory_mb)
+        if on_batch:
+            on_batch(len(groups[i]))
+        if on_results:
+            on_results(results[i])
+    return [r for i in range(len(groups)) for r in results[i]]

@@ -38,6 +38,7 @@ class Stage:
         self.seconds = 0.0
         self.handle = None
         self.status = ""
+        self.failed = False
 
     def __enter__(self) -> "Stage":
         self.reporter._start(self)
@@ -68,7 +69,13 @@ class Stage:
 
     def __exit__(self, exc_type, exc, tb) -> None:
         if self.seconds == 0.0:
-            self.done("failed" if exc_type else "")
+            self.failed = exc_type is not None
+            if exc_type is None:
+                self.done("")
+            elif issubclass(exc_type, KeyboardInterrupt):
+                self.done("interrupted")
+            else:
+                self.done(f"failed: {exc_type.__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"[:200])
 
 
 class RichReporter(Reporter):
@@ -107,7 +114,8 @@ class RichReporter(Reporter):
         with self._lock:
             if stage.handle is not None:
                 self.progress.remove_task(stage.handle)
-            self.console.print(f"[green]✓[/green] {stage.name} [dim]({stage.seconds:.1f} s)[/dim] {note}")
+            mark = "[red]✗[/red]" if stage.failed else "[green]✓[/green]"
+            self.console.print(f"{mark} {stage.name} [dim]({stage.seconds:.1f} s)[/dim] {note}", highlight=False)
 
     def note(self, text: str) -> None:
         self.console.print(text)

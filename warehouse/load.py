@@ -192,8 +192,7 @@ def load_run(
         mark[0] = now
 
     data_dir, run_dir, extracted = Path(data_dir), Path(run_dir), Path(extracted)
-    manifest_path = run_dir / layout.MANIFEST_FILE
-    if not manifest_path.is_file():
+    if not layout.is_run_dir(run_dir):  # its own manifest.jsonl or its crawl shards'
         raise UserError(f"{run_dir} is not a run directory (no manifest.jsonl)")
     if not extracted.is_file():
         raise UserError(f"extraction results not found: {extracted}")
@@ -206,7 +205,9 @@ def load_run(
 
     say("reading the manifest")
     try:
-        manifest = list(results_mod.read_jsonl(manifest_path))  # the ManifestRow fields, read fast (orjson)
+        # the ManifestRow fields, read fast (orjson); a crawl sharded by host has one manifest per shard
+        manifest_paths = layout.run_files(run_dir, layout.MANIFEST_FILE)
+        manifest = [row for path in manifest_paths for row in results_mod.read_jsonl(path)]
         portal_records = read_portals(run_dir)
     except json.JSONDecodeError as exc:
         raise UserError(f"{run_dir}: a run file is not valid JSON Lines ({exc.msg})") from None
@@ -215,7 +216,7 @@ def load_run(
     say("reading the extraction results")
     results = ColumnarResults.for_jsonl(extracted)
     try:
-        digest = input_digest([manifest_path, run_dir / layout.PORTALS_FILE, run_json_path]
+        digest = input_digest([*manifest_paths, *layout.run_files(run_dir, layout.PORTALS_FILE), run_json_path]
                               + [results.paths[p] for p in layout.COLUMNAR_PARTS])
         docs = documents_from_manifest(manifest, run_id)
         summary = LoadSummary(run_id=run_id, manifest_rows=len(manifest), results=len(results),

@@ -65,7 +65,8 @@ class BasePortalSpider(DiscoveryMixin, SchedulingMixin, BookkeepingMixin, Render
     force_platform: str | None = None  # the per-platform spiders pin every portal to one platform
 
     def __init__(self, run_dir: str | None = None, data_dir: str | None = None, sources: str | None = None,
-                 run_id: str | None = None, full: str = "0", options: str = "{}", **kwargs: Any):
+                 run_id: str | None = None, full: str = "0", options: str = "{}", state: str | None = None,
+                 **kwargs: Any):
         super().__init__(**kwargs)
         if not run_dir:
             raise ValueError("the spider needs -a run_dir=DATA_DIR/runs/RUN_ID")
@@ -88,7 +89,7 @@ class BasePortalSpider(DiscoveryMixin, SchedulingMixin, BookkeepingMixin, Render
             for url in [p.url, *p.column_urls]:
                 ctx.hosts.add(urlsplit(url).hostname or "")
             self.portals[p.id] = ctx
-        self.store = CrawlStore(self.data_dir, self.run_dir, self.run_id)
+        self.store = CrawlStore(self.data_dir, self.run_dir, self.run_id, state_path=Path(state) if state else None)
         self.state = self.store.state
         self.http_fallback_hosts: set[str] = set()
         self.https_ok_hosts: set[str] = set()

@@ -22,6 +22,11 @@ from contextvars import ContextVar
 
 from lxml import etree
 
+try:  # the C functions: signal.signal/getsignal turn handlers into enums on every call (~10 us a call, per document)
+    import _signal as _sig
+except ImportError:  # pragma: no cover - other Pythons
+    _sig = signal  # type: ignore[assignment]
+
 from ..model import ParsedDocument
 from ..settings import ExtractSettings
 
@@ -80,7 +85,7 @@ def _alarm_available() -> bool:
     if not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
         return False
     try:
-        return signal.getsignal(signal.SIGALRM) in (signal.SIG_DFL, None) and signal.getitimer(signal.ITIMER_REAL)[0] == 0
+        return _sig.getsignal(signal.SIGALRM) in (_sig.SIG_DFL, None) and signal.getitimer(signal.ITIMER_REAL)[0] == 0
     except (ValueError, OSError):
         return False
 
@@ -106,14 +111,14 @@ def time_limit(seconds: float) -> Iterator[None]:
     alarm = outer is None and _alarm_available()
     alarm_token = _alarm_armed.set(alarm)
     if alarm:
-        signal.signal(signal.SIGALRM, _on_alarm)
+        _sig.signal(signal.SIGALRM, _on_alarm)
         signal.setitimer(signal.ITIMER_REAL, max(0.01, deadline - now + 1.0))
     try:
         yield
     finally:
         if alarm:
             signal.setitimer(signal.ITIMER_REAL, 0)
-            signal.signal(signal.SIGALRM, signal.SIG_DFL)
+            _sig.signal(signal.SIGALRM, _sig.SIG_DFL)
         _alarm_armed.reset(alarm_token)
         _deadline.reset(token)
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import os
 import time
 from collections.abc import Callable, Sequence
 
@@ -164,7 +165,8 @@ def ocr_pages(images: Sequence[np.ndarray], settings: ExtractSettings, first_ind
 
 
 _CACHE: dict[tuple[str, float], object] = {}
-_CACHE_PAGES = 32
+# pages remembered per process; $NIANBAO_OCR_CACHE_PAGES=0 turns the cache off (benchmarks time cold reads)
+_CACHE_PAGES = int(os.environ.get("NIANBAO_OCR_CACHE_PAGES") or 32)
 
 
 def _read_page_cached(img: np.ndarray, index: int, min_confidence: float):
@@ -179,6 +181,8 @@ def _read_page_cached(img: np.ndarray, index: int, min_confidence: float):
     if hit is not None:
         return dataclasses.replace(hit, index=index)
     res = ocr_layout.read_page(img, index, min_confidence)
+    if _CACHE_PAGES <= 0:
+        return res
     if len(_CACHE) >= _CACHE_PAGES:
         _CACHE.pop(next(iter(_CACHE)))
     _CACHE[key] = res

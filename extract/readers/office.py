@@ -23,6 +23,7 @@ import threading
 
 from ..model import ParsedDocument
 from ..settings import ExtractSettings
+from core import lifetime
 from core.sniff import ole_entries, ole_stream_head, ole_truncated
 from . import limits
 from .limits import Refused
@@ -73,8 +74,9 @@ def convert(data: bytes, kind: str, target: str, settings: ExtractSettings) -> b
                "--convert-to", target, "--outdir", outdir, src]
         env = dict(os.environ, SAL_USE_VCLPLUGIN="svp")
         try:
-            proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                    cwd=tmp, env=env, start_new_session=True)
+            # soffice forks oosplash and soffice.bin: the whole group dies with this worker, even by SIGKILL
+            proc = subprocess.Popen(lifetime.guarded_group(cmd), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                    stderr=subprocess.PIPE, cwd=tmp, env=env, start_new_session=True)
         except FileNotFoundError:
             raise Refused(f"{CONVERSION_FAILED}: {settings.soffice} not found (install libreoffice-writer-nogui)") from None
         except OSError as exc:

@@ -12,7 +12,9 @@ import os
 import sys
 from pathlib import Path
 
-from core.errors import UserError
+from core.errors import UserError, WorkFailed
+
+from . import argtypes
 
 
 def _data_dir_default() -> str:
@@ -57,8 +59,12 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="data directory (default: $NIANBAO_DATA_DIR or ./data); output in DIR/runs/RUN_ID")
     p.add_argument("--full", action="store_true",
                    help="refetch every report and attachment (conditional GETs) instead of new/changed ones only")
-    p.add_argument("--run-id", metavar="ID", help="run id (default: the UTC time, YYYYmmddTHHMMSSZ)")
-    p.add_argument("--timeout", type=float, metavar="SECONDS", help="stop the crawl (gracefully) after this long")
+    p.add_argument("--run-id", metavar="ID", type=argtypes.run_id,
+                   help="run id: letters, digits, '.', '_', '-' (default: the UTC time, YYYYmmddTHHMMSSZ)")
+    p.add_argument("--timeout", type=argtypes.positive_seconds, metavar="SECONDS",
+                   help="stop the crawl (gracefully) after this long")
+    p.add_argument("--wait", type=argtypes.seconds, default=0.0, metavar="SECONDS",
+                   help="wait this long for another run on the same data directory (default: 0, fail at once)")
     p.add_argument("--list", action="store_true", help="only list the selected portals, do not crawl")
     p.add_argument("--export-sources", metavar="FILE",
                    help="write the selected portals as a sources file (a start for your own) and exit")
@@ -91,13 +97,25 @@ def run(args: argparse.Namespace) -> int:
     if not args.sources and not args.url:
         console.print(f"[dim]national list: {len(src.portals)} portals "
                       "(core/data/portals.csv, see portals.SOURCE.md)[/dim]")
-    summary = _crawl_with_progress(console, crawl, args, data_dir, len(src.portals))
+    try:
+        data_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UserError(f"cannot create data directory {data_dir}: {exc.strerror}") from None
+    from flows.runlock import run_lock
+
+    with run_lock(data_dir, wait=args.wait, what="nianbao crawl"):
+        summary = _crawl_with_progress(console, crawl, args, data_dir, len(src.portals))
     if summary.returncode != 0 and summary.finish_reason is None:
-        raise UserError(f"crawl failed: {failure_reason(summary)} (log: {summary.run_dir})")
+        raise WorkFailed(f"crawl failed: {failure_reason(summary)} (log: {summary.run_dir})")
     if args.json:
         print(json.dumps(summary.to_dict(), ensure_ascii=False, indent=2))
     else:
         print_summary(console, summary)
+        from flows.summary import print_not_ok
+
+        print_not_ok([p.to_dict() for p in summary.portals], console)
+    if summary.store_errors:
+        raise WorkFailed(f"crawl incomplete: {summary.error}")
     if summary.finish_reason not in ("finished", None):
         console.print(f"[yellow]crawl stopped early: {summary.finish_reason}[/yellow]")
     return 0 if summary.returncode == 0 else 1

@@ -11,6 +11,8 @@ import argparse
 import time
 from pathlib import Path
 
+from . import argtypes
+
 DEFAULT_DEMO_DIR = "demo-data"
 DEMO_PORT_BASE = 18700  # fixed ports keep the demo's URLs (and so its report ids) stable across runs
 
@@ -21,7 +23,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--data-dir", default=DEFAULT_DEMO_DIR, help=f"data directory (default: ./{DEFAULT_DEMO_DIR})")
     p.add_argument("--port-base", type=int, default=DEMO_PORT_BASE,
                    help=f"first port of the demo sites (default: {DEMO_PORT_BASE}; busy ports fall back to free ones)")
-    p.add_argument("--workers", type=int, help="extraction processes (default: up to 4)")
+    p.add_argument("--workers", type=argtypes.positive_int,
+                   help="worker processes of the local Dask cluster (default: one per core)")
     p.set_defaults(func=run)
 
 
@@ -39,9 +42,18 @@ def _loopback_politeness(sources: Path) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from flows import prefect_env
+    from flows.runlock import run_lock
 
+    prefect_env.check_server()  # with PREFECT_API_URL: that server, or one line now (nothing created yet)
     data_dir = Path(args.data_dir).resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
+    with run_lock(data_dir, what="nianbao demo"):
+        return _run(args, data_dir)
+
+
+def _run(args: argparse.Namespace, data_dir: Path) -> int:
+    from flows import prefect_env
+
     prefect_env.configure(home=data_dir / ".prefect", quiet=True)
 
     from flows import nightly as nightly_mod
@@ -49,7 +61,7 @@ def run(args: argparse.Namespace) -> int:
     from flows.summary import print_run_summary
     from demoportal.portal import start_portal
 
-    from core.errors import UserError
+    from core.errors import WorkFailed
 
     reporter = RichReporter()
     console = reporter.console
@@ -62,21 +74,24 @@ def run(args: argparse.Namespace) -> int:
         console.print(f"[bold]nianbao demo[/bold]: {len(portal.sites)} demo portals on 127.0.0.1, data in {data_dir}")
         for site in portal.sites:
             console.print(f"  {site.id:<16} {site.platform:<9} {site.base_url}")
-        console.print("[dim]starting Prefect (a temporary local server; 15–40 s)…[/dim]")
+        console.print(f"[dim]Prefect: {prefect_env.describe()}…[/dim]")
         t_flow = time.perf_counter()
         with reporting(reporter):
+            server_seconds = prefect_env.start_server()
             state = nightly_mod.nightly(str(sources), str(data_dir), workers=args.workers, return_state=True)
         flow_seconds = time.perf_counter() - t_flow
         if not state.is_completed():
-            try:
-                state.result()
-            except Exception as exc:  # noqa: BLE001 - one-line reason below
-                raise UserError(f"demo run failed: {type(exc).__name__}: {exc}") from None
-            raise UserError(f"demo run {state.name.lower()}")
+            from .flow_cmd import state_exception, state_reason
+
+            exc = state_exception(state)
+            if isinstance(getattr(exc, "summary", None), dict):
+                print_run_summary(exc.summary, console, queries=False)
+            raise WorkFailed(f"demo run {state.name.lower()}: {state_reason(state, exc)}")
         summary = state.result()
     finally:
         portal.stop()
     seconds = summary.setdefault("seconds", {})
+    seconds["server"] = round(server_seconds, 3)
     seconds["flow"] = round(flow_seconds, 3)
     if "total" in seconds:
         seconds["prefect"] = round(flow_seconds - seconds["total"], 3)

@@ -1,4 +1,4 @@
-"""`nianbao extract PATH... [--url URL] [--json]`: documents in, canonical cells out."""
+"""`nianbao extract PATH... [--url URL] [--json]`: documents in, canonical cells out. `-` reads standard input."""
 from __future__ import annotations
 
 import argparse
@@ -12,7 +12,8 @@ from core.errors import UserError
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("extract", help="extract the tables of report documents (HTML, text, PDF, Word, sheets)",
                        description="Read report documents and print their canonical cells.")
-    p.add_argument("paths", nargs="+", metavar="PATH", help="files or folders (folders are read recursively)")
+    p.add_argument("paths", nargs="+", metavar="PATH",
+                   help="files or folders (folders are read recursively); - reads one document from standard input")
     p.add_argument("--url", help="the URL the document was fetched from (kept in the output)")
     p.add_argument("--json", action="store_true", help="print one JSON object per document (JSON Lines)")
     p.add_argument("--pages", action="store_true",
@@ -42,9 +43,17 @@ def evaluate(args: argparse.Namespace) -> int:
     return 0 if right == total and silent == 0 and all(not d.errors for d in scores.docs) else 1
 
 
-def _files(paths: list[str]) -> list[Path]:
-    out: list[Path] = []
+STDIN = "-"
+
+
+def _files(paths: list[str]) -> list[Path | str]:
+    out: list[Path | str] = []
+    if paths.count(STDIN) > 1:
+        raise UserError("standard input (-) can be read only once")
     for raw in paths:
+        if raw == STDIN:
+            out.append(STDIN)
+            continue
         p = Path(raw)
         if p.is_dir():
             out += sorted(f for f in p.rglob("*") if f.is_file() and not f.name.endswith(".truth.json"))
@@ -103,23 +112,41 @@ class _OcrProgress:
         ocr.set_progress(None)
 
 
-def run(args: argparse.Namespace) -> int:
+def _extract(item: Path | str, url: str | None, settings):
+    """One document: a file, or standard input (read up to the size limit, never more)."""
     from extract.pipeline import extract_path
 
+    if item != STDIN:
+        return extract_path(item, url=url, settings=settings)
+    from core.records import UNREADABLE, ExtractResult
+    from extract.pipeline import EXTRACTOR_VERSION, extract_bytes
+
+    limit = settings.max_bytes
+    data = sys.stdin.buffer.read(limit + 1)
+    if len(data) > limit:
+        return ExtractResult(source=STDIN, url=url, status=UNREADABLE, extractor_version=EXTRACTOR_VERSION,
+                             reason=f"too_large: more than {limit} bytes on standard input (limit {limit})")
+    return extract_bytes(data, STDIN, url=url, settings=settings)
+
+
+def run(args: argparse.Namespace) -> int:
     files = _files(args.paths)
     settings = _settings(args)
     with _OcrProgress() as progress:
         if getattr(args, "pages", False):
+            if STDIN in files:
+                raise UserError("--pages reads picture files; standard input (-) is one document, without --pages")
             from extract.scans import extract_pictures
 
-            progress.document(f"{files[0].name} (+{len(files) - 1} pictures)" if len(files) > 1 else files[0].name)
+            progress.document(f"{Path(files[0]).name} (+{len(files) - 1} pictures)" if len(files) > 1
+                              else Path(files[0]).name)
             res = extract_pictures([f.read_bytes() for f in files], str(files[0]), url=args.url, settings=settings)
             sys.stdout.write(json.dumps(res.to_dict(), ensure_ascii=False) + "\n")
             return 0
         if args.json:
             for f in files:
                 progress.document(str(f))
-                res = extract_path(f, url=args.url, settings=settings)
+                res = _extract(f, args.url, settings)
                 sys.stdout.write(json.dumps(res.to_dict(), ensure_ascii=False) + "\n")
             return 0
         return _table(files, args, settings, progress)
@@ -129,8 +156,6 @@ def _table(files: list[Path], args: argparse.Namespace, settings, progress: _Ocr
     from rich.console import Console
     from rich.progress import track
     from rich.table import Table
-
-    from extract.pipeline import extract_path
 
     console = Console(stderr=False)
     table = Table(title=f"{len(files)} documents")
@@ -142,7 +167,7 @@ def _table(files: list[Path], args: argparse.Namespace, settings, progress: _Ocr
     for f in track(files, description="extracting", console=progress.console, transient=True,
                    disable=len(files) < 5):
         progress.document(str(f))
-        res = extract_path(f, url=args.url, settings=settings)
+        res = _extract(f, args.url, settings)
         counts[res.status] = counts.get(res.status, 0) + 1
         verified += bool(res.verified)
         if res.ocr_pages:

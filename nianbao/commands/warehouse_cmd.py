@@ -6,6 +6,8 @@ from pathlib import Path
 
 from core.errors import UserError
 
+from . import argtypes, flow_cmd
+
 
 def _data_dir_arg(p: argparse.ArgumentParser) -> None:
     p.add_argument("--data-dir", type=Path, default=None,
@@ -29,7 +31,8 @@ def register(subparsers) -> None:
     p.add_argument("--force", action="store_true", help="load even if the same inputs were loaded before")
     p.add_argument("--compact", action="store_true",
                    help="rewrite the warehouse table by table (gives back the space of replaced rows)")
-    p.add_argument("--wait", type=float, default=0.0, help="seconds to wait for another writer (default 0)")
+    p.add_argument("--wait", type=argtypes.seconds, default=0.0, metavar="SECONDS",
+                   help="seconds to wait for another run or writer on the data directory (default 0)")
     _data_dir_arg(p)
     p.set_defaults(func=cmd_load)
 
@@ -42,15 +45,22 @@ def register(subparsers) -> None:
     p = subparsers.add_parser("reextract", help="rebuild cells from the stored raw documents (no crawling)")
     _data_dir_arg(p)
     p.add_argument("--force", action="store_true", help="re-extract every document, not only older versions")
-    p.add_argument("--workers", type=int, default=None, help="extraction processes (default: the number of cores)")
-    p.add_argument("--wait", type=float, default=0.0, help="seconds to wait for another writer (default 0)")
+    flow_cmd._cluster_args(p)
+    p.add_argument("--wait", type=argtypes.seconds, default=0.0, metavar="SECONDS",
+                   help="seconds to wait for another run or writer on the data directory (default 0)")
     p.set_defaults(func=cmd_reextract)
 
-    p = subparsers.add_parser("sql", help="run a read-only SQL query on the published warehouse")
+    p = subparsers.add_parser("sql", help="run a read-only SQL query on the published warehouse",
+                              description="Run one query (SELECT or EXPLAIN) on the published warehouse. The "
+                                          "connection is read-only and contained: no file outside the warehouse "
+                                          "can be read or written, no extension installed or loaded, no setting "
+                                          "changed.")
     p.add_argument("query", help='e.g. "SELECT * FROM coverage LIMIT 10"')
     _data_dir_arg(p)
     p.add_argument("--limit", type=int, default=100, help="rows to print (default 100)")
     p.add_argument("--csv", action="store_true", help="print CSV instead of a table")
+    p.add_argument("--timeout", type=argtypes.positive_seconds, default=None, metavar="SECONDS",
+                   help="stop the query after this long")
     p.set_defaults(func=cmd_sql)
 
 
@@ -85,7 +95,10 @@ def cmd_load(args) -> int:
         raise UserError(f"run directory not found: {args.run}")
     extracted = args.extracted or run_dir / "extracted.jsonl"
     console = _console()
-    with console.status("loading") as status:
+    from flows.runlock import run_lock
+
+    data_dir.mkdir(parents=True, exist_ok=True)
+    with run_lock(data_dir, wait=args.wait, what="nianbao load"), console.status("loading") as status:
         s = load_run(data_dir, run_dir, extracted, force=args.force, wait=args.wait, compact=args.compact,
                      progress=lambda msg: status.update(msg))
     if s.unchanged:
@@ -136,17 +149,32 @@ def cmd_export(args) -> int:
 def cmd_reextract(args) -> int:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+    from flows import prefect_env
+    from flows.cluster import resolve_address
+
+    dask_address = resolve_address(args.dask_address)
+    if args.workers is not None and args.workers < 1:
+        raise UserError("--workers must be at least 1")
+    prefect_env.configure(quiet=True)  # the cluster's task runner imports Prefect (no server is started)
     from flows.stages import reextract
 
     console = _console()
-    with Progress(TextColumn("re-extracting"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                  console=console, transient=True) as prog:
+    data_dir = _data_dir(args)
+    if not data_dir.is_dir():
+        raise UserError(f"data directory not found: {data_dir}")
+    from flows.runlock import run_lock
+
+    with run_lock(data_dir, wait=args.wait, what="nianbao reextract"), \
+            Progress(TextColumn("re-extracting"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                     console=console, transient=True) as prog:
         task = prog.add_task("re-extract", total=None)
 
         def progress(done: int, total: int) -> None:
             prog.update(task, completed=done, total=total)
 
-        s = reextract(_data_dir(args), force=args.force, workers=args.workers, wait=args.wait, progress=progress)
+        cluster: dict = {}
+        s = reextract(data_dir, force=args.force, workers=args.workers, wait=args.wait, progress=progress,
+                      dask_address=dask_address, report=cluster)
     if s.skipped:
         console.print(f"every document is already extracted with version {s.version}; nothing to do (--force)")
         return 0
@@ -154,33 +182,104 @@ def cmd_reextract(args) -> int:
             ("raw body missing (kept)", s.documents_missing_raw),
             ("raw body corrupt (refused, kept)", s.documents_corrupt_raw),
             ("reports", s.reports), ("reports ok", s.reports_ok), ("cells", f"{s.cells:,}"),
-            ("seconds", f"{s.seconds:.1f}")]
+            ("seconds", f"{s.seconds:.1f}"),
+            ("cluster", f"{dask_address or 'local Dask cluster'}: {cluster.get('batches', 0)} batches"
+                        + (f", {cluster['batches_failed_on_cluster']} failed there and were read here "
+                           f"({cluster.get('cluster_error')})" if cluster.get("batches_failed_on_cluster") else ""))]
     console.print(_summary_table("re-extraction", rows))
     return 0
 
 
+# `nianbao sql` is for reading the published warehouse and nothing else: the connection cannot touch a file
+# outside it (enable_external_access=false: no COPY TO, read_csv, read_text, glob, ATTACH, INSTALL), cannot load
+# or download extensions, and its settings are locked after the few we need; statements other than queries are
+# refused before they run. Each line is one guard of docs/reliability.md ("nianbao sql").
+SQL_CONFIG = {
+    "enable_external_access": False,
+    "autoinstall_known_extensions": False,
+    "autoload_known_extensions": False,
+    "allow_community_extensions": False,
+    "allow_unsigned_extensions": False,
+}
+# Set per connection, then locked (DuckDB refuses these as start-up options of a read-only file).
+SQL_SESSION = ("SET enable_progress_bar = false", "SET lock_configuration = true")
+SQL_ALLOWED = ("SELECT", "EXPLAIN")  # SELECT covers FROM-first, WITH, VALUES, DESCRIBE, SHOW, SUMMARIZE
+
+
+def open_readonly(path: Path):
+    """The published warehouse, read-only and contained (see SQL_CONFIG)."""
+    import duckdb
+
+    from warehouse.db import SLOW_OPTIMIZERS
+
+    try:
+        con = duckdb.connect(str(path), read_only=True, config={**SQL_CONFIG, "disabled_optimizers": SLOW_OPTIMIZERS})
+    except duckdb.ParserException:  # a DuckDB without that optimizer
+        con = duckdb.connect(str(path), read_only=True, config=SQL_CONFIG)
+    for statement in SQL_SESSION:
+        con.execute(statement)
+    return con
+
+
+def check_query(con, query: str) -> None:
+    """Refuse anything but one query (SELECT / EXPLAIN), with a one-line reason."""
+    import duckdb
+
+    try:
+        statements = con.extract_statements(query)
+    except duckdb.Error as exc:
+        raise UserError(str(exc).splitlines()[0]) from None
+    if not statements:
+        raise UserError("no SQL statement given")
+    if len(statements) > 1:
+        raise UserError(f"one query at a time ({len(statements)} statements given)")
+    kind = str(statements[0].type).rsplit(".", 1)[-1]
+    if kind not in SQL_ALLOWED:
+        raise UserError(f"nianbao sql runs queries only (SELECT, EXPLAIN); refused a {kind} statement")
+
+
+def _flat(table):
+    """CSV has no lists or structs (e.g. reports.unverified_reasons): such a column is written as JSON text."""
+    import json
+
+    import pyarrow as pa
+
+    for i, field in enumerate(table.schema):
+        if pa.types.is_nested(field.type):
+            text = pa.array([None if v is None else json.dumps(v, ensure_ascii=False, default=str)
+                             for v in table.column(i).to_pylist()], type=pa.string())
+            table = table.set_column(i, field.name, text)
+    return table
+
+
 def cmd_sql(args) -> int:
     from core import layout
-    from warehouse import db
 
     published = layout.published_path(_data_dir(args))
     if not published.exists():
         raise UserError(f"no warehouse at {published}; run nianbao load first")
+    import threading
+
     import duckdb
 
-    con = db.connect(published, read_only=True)
+    con = open_readonly(published)
+    timer = threading.Timer(args.timeout, con.interrupt) if args.timeout else None
     try:
+        check_query(con, args.query)
+        if timer:
+            timer.start()
         try:
             rel = con.sql(args.query)
-        except duckdb.Error as exc:
-            raise UserError(str(exc).splitlines()[0]) from None
-        if rel is None:
-            return 0
-        try:
+            if rel is None:
+                return 0
             table = rel.limit(args.limit + 1).to_arrow_table() if args.limit >= 0 else rel.to_arrow_table()
+        except duckdb.InterruptException:
+            raise UserError(f"query stopped after --timeout {args.timeout:g} s") from None
         except duckdb.Error as exc:
             raise UserError(str(exc).splitlines()[0]) from None
     finally:
+        if timer:
+            timer.cancel()
         con.close()
     more = args.limit >= 0 and table.num_rows > args.limit
     if more:
@@ -190,7 +289,7 @@ def cmd_sql(args) -> int:
 
         import pyarrow.csv as pacsv
 
-        pacsv.write_csv(table, sys.stdout.buffer)
+        pacsv.write_csv(_flat(table), sys.stdout.buffer)
         return 0
     from rich.console import Console
     from rich.table import Table

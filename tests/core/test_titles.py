@@ -98,3 +98,41 @@ def test_column_entries_named_as_another_kind_are_excluded(title, kind):
 ])
 def test_column_entries_that_may_be_reports_are_fetched(title):
     assert excluded_kind(title) is None
+
+
+def _squash_by_definition(text: str) -> tuple[str, list[int]]:
+    """The squashed form of a title line by its definition, one character at a time: NFKC of the character alone,
+    whitespace (also zero-width and ideographic) and quotes removed; and where each kept character comes from."""
+    import re
+    import unicodedata
+
+    ws = re.compile(r"[\s\u200b\u200c\u200d\u2060\ufeff\u00a0\u3000]+")
+    quotes = str.maketrans("", "", "\"'“”‘’「」『』《》〈〉")
+    out, origin = [], []
+    for i, ch in enumerate(text):
+        if ws.fullmatch(ch):
+            continue
+        n = ws.sub("", unicodedata.normalize("NFKC", ch).translate(quotes))
+        out.append(n)
+        origin.extend([i] * len(n))
+    return "".join(out), origin
+
+
+@pytest.mark.parametrize("line", [
+    "示例县财政局2021年政府信息公开工作年度报告",
+    "示 例 县\u3000财政局\xa0２０２１年“政府信息公开”工作年度报告\u200b",  # spaces, full-width digits, quotes
+    "㈠示例县财政局2021年政府信息公开工作年度报告",  # a compatibility character that NFKC expands
+    "Cafe\u0301 ﬁ 示例县 e\u0301\u0308 ᄀ\u1161 2021年信息公开报告",  # combining marks, a ligature, Hangul jamo
+    "ㄱㅏ 示例县（财政局）：２０２１年度…报告",  # compatibility jamo that compose only across characters
+    "《示例县》「财政局」『2021』年〈政务公开〉报告",
+    "\u3000\u3000",
+    "",
+])
+def test_title_text_is_squashed_character_by_character(line):
+    """parse_title squashes a line through a per-character table (titles._squashed) and builds the character map
+    only for a title (titles._origin); both must be the definition's forms, also for text that NFKC changes."""
+    from core.titles import _origin, _squashed, squash_with_map
+
+    expected = _squash_by_definition(line)
+    assert (_squashed(line), _origin(line)) == expected
+    assert squash_with_map(line) == expected

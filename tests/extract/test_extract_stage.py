@@ -1,8 +1,11 @@
 """The flow's extract stage: parallel workers, the on-disk cache, and a memory bomb kept to its worker."""
 import hashlib
+import os
 import json
 import zlib
 from pathlib import Path
+
+import pytest
 
 from flows import extract_stage
 
@@ -59,3 +62,99 @@ def test_memory_bomb_fails_alone(tmp_path, monkeypatch):
     results = extract_stage.extract_batches(tmp_path, [[bomb], [good]], workers=2)
     assert results[0]["status"] == "unreadable" and results[0]["reason"]
     assert results[1]["status"] == "ok"
+
+
+# A document that takes its reader process down (tests/flows/crashhook: SIGKILL on a marker, as a segfault in a
+# C library would). The hook reaches the spawned children through the environment they inherit.
+CRASHHOOK = Path(__file__).resolve().parents[1] / "flows" / "crashhook"
+CRASH_MARK = "NIANBAO-TEST-CRASH-7f3a"
+
+
+@pytest.fixture
+def crash_env(monkeypatch):
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [str(CRASHHOOK), os.environ.get("PYTHONPATH")])))
+    monkeypatch.setenv("NIANBAO_TEST_CRASH_MARKER", CRASH_MARK)
+
+
+def _crash_batch(tmp_path):
+    good = (store(tmp_path, (SEEDS / "002_0af6aedfa9b98a0c.txt").read_bytes()), "http://127.0.0.1/good.txt")
+    crasher = (store(tmp_path, f"<html><body>{CRASH_MARK}</body></html>".encode()), "http://127.0.0.1/crash.html")
+    other = (store(tmp_path, (SEEDS / "001_d872e84ffe724e9d.txt").read_bytes()), "http://127.0.0.1/other.txt")
+    return [good, crasher, other]
+
+
+@pytest.mark.slow
+def test_a_document_that_kills_its_reader_is_unreadable_and_its_batch_still_read(tmp_path, crash_env):
+    results = extract_stage.extract_capped(str(tmp_path), _crash_batch(tmp_path))
+    assert [r["url"].rsplit("/", 1)[1] for r in results] == ["good.txt", "crash.html", "other.txt"]
+    assert results[1]["status"] == "unreadable" and results[1]["reason"].startswith("reader crashed")
+    assert results[0]["status"] == "ok"
+    assert results[2]["status"] == "ok"
+    # the next batch gets a fresh capped child
+    again = extract_stage.extract_capped(str(tmp_path), [_crash_batch(tmp_path)[0]])
+    assert again[0]["status"] == "ok"
+    assert extract_stage.release_children() == 1
+
+
+@pytest.mark.slow
+def test_the_capped_child_holds_the_memory_cap(tmp_path):
+    # 600 MiB inflated in a 400 MiB address space: pdfium cannot allocate and aborts its process (read whole
+    # under the default 3 GiB cap, measured here: no_tables); the bomb is unreadable with a reason naming the cap,
+    # and the batch's other document is read in a fresh child
+    bomb = (store(tmp_path, pdf_bomb(600)), "http://127.0.0.1/bomb.pdf")
+    good = (store(tmp_path, (SEEDS / "002_0af6aedfa9b98a0c.txt").read_bytes()), "http://127.0.0.1/good.txt")
+    results = extract_stage.extract_capped(str(tmp_path), [bomb, good], memory_mb=400)
+    assert results[0]["status"] == "unreadable"
+    assert "out of memory under the 400 MiB cap" in results[0]["reason"]
+    assert results[1]["status"] == "ok"
+    extract_stage.release_children()
+
+
+class _LostCluster:
+    """A cluster whose worker died under one batch (Dask raises KilledWorker from its result)."""
+
+    class _Fut:
+        def __init__(self, key, value):
+            self.key, self.value = key, value
+            self.dask = self
+
+        def result(self):
+            if isinstance(self.value, Exception):
+                raise self.value
+            return self.value
+
+        def release(self):
+            pass
+
+    def submit(self, task, fn, **params):
+        group = params["group"]
+        if any(url.endswith("lost.txt") for _, url in group):
+            return self._Fut(id(group), RuntimeError("KilledWorker: attempted to run task 3 times"))
+        return self._Fut(id(group), fn(**params))
+
+    def as_completed(self, futures):
+        return list(futures)
+
+
+def test_a_batch_the_cluster_loses_is_read_here_and_counted(tmp_path):
+    seeds = sorted(SEEDS.glob("*.txt"))
+    a = (store(tmp_path, seeds[0].read_bytes()), "http://127.0.0.1/a.txt")
+    lost = (store(tmp_path, seeds[1].read_bytes()), "http://127.0.0.1/lost.txt")
+    report = {}
+    results = extract_stage.extract_on_cluster(_LostCluster(), tmp_path, [[a], [lost]], report=report)
+    assert [r["status"] for r in results] == ["ok", "ok"]
+    assert report["batches"] == 2 and report["batches_failed_on_cluster"] == 1
+    assert "KilledWorker" in report["cluster_error"]
+    extract_stage.release_children()
+
+
+def test_a_report_read_with_its_pictures_is_a_batch_of_its_own_and_goes_first():
+    refs = [extract_stage.DocRef(f"{i:064x}", f"http://h/{i}.html", "report") for i in range(7)]
+    scan = extract_stage.DocRef("f" * 64, "http://h/scan.html", "report",
+                                pictures=(("http://h/1.jpg", "a" * 64), ("http://h/2.jpg", "b" * 64)))
+    refs.insert(3, scan)
+    groups = extract_stage.batches(refs, 2)
+    assert [it[1] for g in groups for it in g] == [r.url for r in refs]  # every document, in order
+    assert [len(g) for g in groups] == [2, 1, 1, 2, 2]
+    assert groups[2] == [("f" * 64, "http://h/scan.html", scan.pictures, None)]
+    assert extract_stage.submission_order(groups) == [2, 0, 1, 3, 4]

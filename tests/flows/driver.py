@@ -5,6 +5,8 @@ The parent (tests/flows/conftest.py) sets the environment (PREFECT_HOME, DO_NOT_
 object per line to stdin:
 
     {"label": "run1", "argv": ["run", "--sources", "...", "--data-dir", "..."], "out": "/tmp/.../run1.json"}
+    {"label": "rx", "flow": "reextract", "kwargs": {"data_dir": "..."}, "out": "..."}   (a flow of flows.nightly
+                                                    called directly: flows without a command of their own)
     {"quit": true}
 
 For each command the driver calls `nianbao.cli.main(argv)` (the real `nianbao run`: argument handling, the flow,
@@ -43,7 +45,16 @@ def main() -> int:
         error = None
         t0 = time.perf_counter()
         try:
-            rc = cli.main(cmd["argv"])
+            if cmd.get("flow"):
+                from flows import prefect_env
+
+                prefect_env.configure(quiet=True)
+                from flows import nightly
+
+                captured["summary"] = getattr(nightly, cmd["flow"])(**cmd.get("kwargs", {}))
+                rc = 0
+            else:
+                rc = cli.main(cmd["argv"])
         except SystemExit as exc:  # argparse
             rc = exc.code if isinstance(exc.code, int) else 1
         except BaseException:  # noqa: BLE001 - reported to the test

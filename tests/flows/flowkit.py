@@ -91,9 +91,10 @@ def free_port() -> int:
 
 
 
-def write_sources(portal: Any, path: Path, *, recheck_days: float | None = None) -> Path:
+def write_sources(portal: Any, path: Path, *, recheck_days: float | None = None,
+                  site_ids: list[str] | None = None) -> Path:
     """The portal's sources file with small per-portal politeness settings (and optionally recheck_days)."""
-    doc = yaml.safe_load(portal.sources_yaml())
+    doc = yaml.safe_load(portal.sources_yaml(site_ids))
     doc["version"] = 1
     doc["defaults"] = {"delay": 1.0}  # overridden per portal below: the per-portal keys must win
     for entry in doc["portals"]:
@@ -148,8 +149,10 @@ def wh_snapshot(db_path: Path) -> dict[str, Any]:
 
 
 def manifest_rows(run_dir: str | Path) -> list[dict]:
-    path = Path(run_dir) / "manifest.jsonl"
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    """Every manifest row of a run, its crawl shards' included (the flows shard the crawl by host)."""
+    from core.records import read_manifest
+
+    return [r.to_dict() for r in read_manifest(Path(run_dir))]
 
 
 def document_urls(expected_reports: list[dict]) -> set[str]:
@@ -260,6 +263,14 @@ class Driver:
         self.proc.stdin.flush()  # type: ignore[union-attr]
         return out
 
+    def start_flow(self, label: str, flow: str, **kwargs: Any) -> Path:
+        """Call a flow of flows.nightly in the driver (e.g. "reextract", which has no command of its own)."""
+        out = self.root / f"{label}.result.json"
+        cmd = {"label": label, "flow": flow, "kwargs": kwargs, "out": str(out)}
+        self.proc.stdin.write((json.dumps(cmd) + "\n").encode())  # type: ignore[union-attr]
+        self.proc.stdin.flush()  # type: ignore[union-attr]
+        return out
+
     def wait(self, label: str, out: Path, timeout: float = RUN_TIMEOUT,
              poll: Callable[[], None] | None = None) -> dict[str, Any]:
         self._expect(f"DONE {label}", timeout, poll)
@@ -328,3 +339,87 @@ def _ocr_mismatches(r: dict, w: dict, cells: dict) -> list[str]:
     if len(read) < len(t["cells"]) and w.get("verified"):
         problems.append(f"image-only report {r['url']}: {len(t['cells']) - len(read)} cells null, yet verified")
     return problems
+# ------------------------------------------------------------------------------------------------ processes
+
+def prefect_cli() -> list[str]:
+    exe = Path(PYTHON).with_name("prefect")
+    return [str(exe)] if exe.exists() else [PYTHON, "-m", "prefect"]
+
+
+def start_prefect_server(home: Path, log: Path, timeout: float = 240) -> tuple[subprocess.Popen, str]:
+    """A real `prefect server start` on a free port of 127.0.0.1: (process, PREFECT_API_URL)."""
+    import urllib.request
+
+    port = free_port()
+    proc = popen(prefect_cli() + ["server", "start", "--host", "127.0.0.1", "--port", str(port)],
+                 env=prefect_env(home, PREFECT_UI_ENABLED="false"), log=log)
+    api = f"http://127.0.0.1:{port}/api"
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(api + "/health", timeout=5) as resp:
+                if resp.status == 200:
+                    return proc, api
+        except OSError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            stop(proc, signal.SIGTERM, 10)
+            raise RuntimeError(f"prefect server did not start:\n{tail(log)}")
+        time.sleep(0.5)
+
+
+def session_processes(sid: int) -> list[tuple[int, str, str]]:
+    """Live processes of a session (pid, state, command line), zombies left out: what a killed `nianbao run`
+    (started in its own session) would leave behind."""
+    out = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            fields = stat[stat.rindex(")") + 2:].split()
+            state, session = fields[0], int(fields[3])
+            cmd = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode("utf-8", "replace").strip()
+        except (OSError, ValueError, IndexError):
+            continue
+        if session == sid and state != "Z":
+            out.append((int(entry.name), state, cmd[:200]))
+    return out
+
+
+def wait_session_empty(sid: int, timeout: float = 15.0) -> list[tuple[int, str, str]]:
+    """Wait until no live process of the session is left; returns what is still there after `timeout`."""
+    deadline = time.monotonic() + timeout
+    while True:
+        left = session_processes(sid)
+        if not left or time.monotonic() > deadline:
+            return left
+        time.sleep(0.2)
+
+
+def kill_session(sid: int) -> None:
+    """Clean up after a failed test: SIGKILL whatever is left of a session we started."""
+    for pid, _, _ in session_processes(sid):
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except OSError:
+            pass
+
+
+def duplicates(db_path: Path) -> dict[str, int]:
+    """Rows that repeat a key, per table (a rerun must not load anything twice)."""
+    import duckdb
+
+    con = duckdb.connect(str(db_path), read_only=True)
+    try:
+        q = {
+            "reports": "SELECT count(*) - count(DISTINCT report_id) FROM reports",
+            "report_keys": "SELECT count(*) - count(DISTINCT report_key) FROM reports",
+            "report_urls": "SELECT count(*) - count(DISTINCT (portal_id, source_url)) FROM reports",
+            "documents": "SELECT count(*) - count(DISTINCT document_id) FROM documents",
+            "cells": "SELECT count(*) - count(DISTINCT (report_key, cell_id)) FROM cells",
+            "checks": "SELECT count(*) - count(DISTINCT (report_key, rule)) FROM checks",
+        }
+        return {k: con.execute(v).fetchone()[0] for k, v in q.items()}
+    finally:
+        con.close()

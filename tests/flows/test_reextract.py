@@ -55,8 +55,10 @@ def test_seed_reports_load_and_reextract(data_dir):
     _load_seeds(data_dir)
     before = dump(data_dir)
     assert reextract(data_dir, workers=2).skipped  # same extractor version: nothing to do
-    s = reextract(data_dir, force=True, workers=2)
+    cluster: dict = {}
+    s = reextract(data_dir, force=True, workers=2, report=cluster)  # a local Dask cluster of two workers
     assert not s.skipped and s.documents_extracted == 5
+    assert cluster["batches"] >= 1 and cluster["batches_failed_on_cluster"] == 0, cluster
     assert dump(data_dir, tables=("cells", "checks")) == {k: before[k] for k in ("cells", "checks")}
 
 
