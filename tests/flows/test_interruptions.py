@@ -79,7 +79,8 @@ def wait_until(what: str, cond, proc: subprocess.Popen, log: Path, timeout: floa
 
 def document_rows(data: Path) -> int:
     n = 0
-    for manifest in (data / "runs").glob("*/manifest.jsonl"):
+    # a sharded crawl (flows/cluster.py) writes one manifest per shard: runs/RUN_ID/shards/NNN/manifest.jsonl
+    for manifest in (data / "runs").glob("**/manifest.jsonl"):
         for line in manifest.read_bytes().splitlines():
             try:
                 row = json.loads(line)
