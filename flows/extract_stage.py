@@ -120,11 +120,7 @@ def extract_one(data_dir: Path, sha256: str, url: str, force: bool = False,
             out["raw_problem"] = problem[0]
             return out
         result = extract_bytes(data, url, url=url).to_dict()
-        if result.get("reason") != "timed_out":  # a time limit hit depends on the load: read it again next run
-            cache.parent.mkdir(parents=True, exist_ok=True)
-            tmp = cache.with_suffix(f".tmp{os.getpid()}")
-            tmp.write_text(json.dumps(result, ensure_ascii=False), encoding="utf-8")
-            os.replace(tmp, cache)
+        _cache_result(cache, result)
     result["source"] = url
     result["url"] = url
     return result
@@ -148,11 +144,21 @@ def _remembered_pictures(data_dir: Path, sha256: str) -> tuple[tuple[str, str], 
 
 
 def _remember_pictures(data_dir: Path, sha256: str, pictures: tuple[tuple[str, str], ...]) -> None:
-    memo = pictures_memo_path(data_dir, sha256)
-    memo.parent.mkdir(parents=True, exist_ok=True)
-    tmp = memo.with_suffix(f".tmp{os.getpid()}")
-    tmp.write_text(json.dumps([list(p) for p in pictures], ensure_ascii=False), encoding="utf-8")
-    os.replace(tmp, memo)
+    _write_json_atomic(pictures_memo_path(data_dir, sha256), [list(p) for p in pictures])
+
+
+def _cache_result(cache: Path, result: dict) -> None:
+    """Keep a result for the next run, unless a time limit cut it short (that depends on the load: read it
+    again next run)."""
+    if "timed_out" not in (result.get("reason") or ""):
+        _write_json_atomic(cache, result)
+
+
+def _write_json_atomic(path: Path, obj: object) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(f".tmp{os.getpid()}")
+    tmp.write_text(json.dumps(obj, ensure_ascii=False), encoding="utf-8")
+    os.replace(tmp, path)
 
 
 def _extract_with_pictures(data_dir: Path, sha256: str, url: str, pictures: tuple[tuple[str, str], ...],
@@ -179,11 +185,7 @@ def _extract_with_pictures(data_dir: Path, sha256: str, url: str, pictures: tupl
             if trouble is None:  # a picture that went missing is left out; the page says what it read
                 bodies.append((purl, body))
         result = extract_page_with_pictures(data, url, bodies).to_dict()
-        if result.get("reason") != "timed_out" and "timed_out" not in (result.get("reason") or ""):
-            cache.parent.mkdir(parents=True, exist_ok=True)
-            tmp = cache.with_suffix(f".tmp{os.getpid()}")
-            tmp.write_text(json.dumps(result, ensure_ascii=False), encoding="utf-8")
-            os.replace(tmp, cache)
+        _cache_result(cache, result)
     result["source"] = url
     result["url"] = url
     return result
