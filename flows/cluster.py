@@ -122,10 +122,6 @@ class Cluster:
         try:
             self.client = self.runner.client  # starts the LocalCluster, or connects
             self.client.wait_for_workers(1, timeout=WORKER_WAIT_SECONDS)
-            if not self.address:
-                # a LocalCluster's workers are this process's children: they end with it, even when it is
-                # SIGKILLed (no orphan workers or capped children after a killed `nianbao run`)
-                self.client.register_plugin(_DieWithRun(os.getpid()))
         except BaseException as exc:
             self.runner.__exit__(type(exc), exc, exc.__traceback__)
             if self.address and not isinstance(exc, KeyboardInterrupt):
@@ -138,7 +134,8 @@ class Cluster:
             from flows.extract_stage import release_children
 
             try:  # best effort: a worker that is gone has nothing to release
-                self.client.run(release_children, wait=True, on_error="ignore")
+                # an interrupted or failed run kills the children mid-batch instead of waiting for their batches
+                self.client.run(release_children, exc[0] is not None, wait=True, on_error="ignore")
             except Exception:  # noqa: BLE001
                 pass
         if self.runner is not None:
@@ -223,24 +220,3 @@ def activate(cluster: Cluster) -> Iterator[Cluster]:
     finally:
         _active.reset(token)
 
-
-def _die_with_run_plugin_base():
-    from distributed.diagnostics.plugin import WorkerPlugin
-
-    return WorkerPlugin
-
-
-class _DieWithRun(_die_with_run_plugin_base()):
-    """Worker plugin: a local worker process asks the kernel to end it when the run that started it ends
-    (core.lifetime.die_with_parent), on every worker, including those a nanny restarts later."""
-
-    name = "nianbao-die-with-run"
-
-    def __init__(self, run_pid: int) -> None:
-        self.run_pid = run_pid
-
-    def setup(self, worker) -> None:  # noqa: ANN001 - distributed's Worker
-        from core import lifetime
-
-        if os.getppid() == self.run_pid:  # only a direct child; never a worker of someone else's cluster
-            lifetime.die_with_parent()

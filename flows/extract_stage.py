@@ -396,16 +396,29 @@ def extract_capped(data_dir: str, group: list[tuple], force: bool = False,
     except BrokenProcessPool:
         _child_pools.pop(me, None)
         pool.shutdown(wait=False, cancel_futures=True)
+        if id(pool) in _stopped_pools:  # release_children(stop=True) killed it: the run is over, read nothing more
+            _stopped_pools.discard(id(pool))
+            raise RuntimeError("extraction stopped: the run that asked for it was interrupted") from None
         return _isolate(Path(data_dir), group, force, limit)
 
 
-def release_children() -> int:
+_stopped_pools: set[int] = set()  # ids of pools release_children(stop=True) killed while a batch ran in them
+
+
+def release_children(stop: bool = False) -> int:
     """Stop this process's capped children (run on every worker when a run's cluster closes: their memory
-    is given back, and a worker asked to close does not wait on them). Returns how many were stopped."""
+    is given back, and a worker asked to close does not wait on them). Returns how many were stopped.
+
+    stop=True (the run was interrupted or failed): a child in the middle of a batch is killed, not waited for,
+    and the batch it was reading ends with an error instead of being read again document by document."""
     pools = list(_child_pools.values())
     _child_pools.clear()
     for pool, _ in pools:
-        pool.shutdown(wait=True, cancel_futures=True)
+        if stop:
+            _stopped_pools.add(id(pool))
+            _terminate(pool)
+        else:
+            pool.shutdown(wait=True, cancel_futures=True)
     return len(pools)
 
 
