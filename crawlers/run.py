@@ -258,7 +258,7 @@ def load_summary(run_dir: Path | str, returncode: int = 0) -> CrawlSummary:
             # responses after that point may not be stored either; never report such a crawl as complete
             store_errors = -1  # how many is unknown
             store_error = _last_error_line(run_dir) or "the crawl could not write stats.json"
-            if _disk_full(run_dir):
+            if disk_full(run_dir):
                 store_error += "; no space left on the data directory's disk"
     return CrawlSummary(
         run_id=run.get("run_id", run_dir.name), run_dir=run_dir, data_dir=run_dir.parent.parent, portals=portals,
@@ -286,7 +286,7 @@ def _last_error_line(run_dir: Path) -> str | None:
     return fallback
 
 
-def _disk_full(path: Path, floor: int = 1 << 20) -> bool:
+def disk_full(path: Path, floor: int = 1 << 20) -> bool:
     try:
         st = os.statvfs(path)
     except OSError:

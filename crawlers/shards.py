@@ -301,17 +301,33 @@ def finish_sharded_run(plan: ShardPlan, results: list[dict[str, Any]]) -> dict[s
             requests += int(shard_run.get("requests") or 0)
         except (OSError, ValueError):
             pass
+    reason = "shard_failed"
     if error is None:
         shares = [(layout.shard_dir(run_dir, i) / SHARD_STATE, ids) for i, ids in enumerate(plan.shards)]
-        merge_states(layout.crawl_state_path(Path(plan.data_dir)), shares, plan.run_id)
-        for path, _ in shares:
-            path.unlink(missing_ok=True)
-        shutil.rmtree(run_dir / layout.SHARDS_DIR / INPUTS_DIR, ignore_errors=True)
+        try:
+            merge_states(layout.crawl_state_path(Path(plan.data_dir)), shares, plan.run_id)
+        except (sqlite3.Error, OSError) as exc:
+            # the state is left as it was (merge_states is all or nothing): the next run fetches these bodies
+            # again, and the bodies this run stored are loaded from its manifests (flows/backlog.py)
+            reason, error = "state_not_stored", f"the crawl state could not be stored: {type(exc).__name__}: {exc}"
+            from .run import disk_full
+
+            if disk_full(Path(plan.data_dir)):
+                error += " (no space left on the data directory's disk)"
+        else:
+            for path, _ in shares:
+                path.unlink(missing_ok=True)
+            shutil.rmtree(run_dir / layout.SHARDS_DIR / INPUTS_DIR, ignore_errors=True)
     elapsed = sum(float(r.get("elapsed") or 0) for r in results)
-    _write_run_json(plan, {"finished_at": utcnow(), "finish_reason": "finished" if error is None else "shard_failed",
-                           "error": error, "requests": requests, "shard_results": results,
-                           "elapsed_seconds_shards": round(elapsed, 3)})
+    try:
+        _write_run_json(plan, {"finished_at": utcnow(), "finish_reason": "finished" if error is None else reason,
+                               "error": error, "requests": requests, "shard_results": results,
+                               "elapsed_seconds_shards": round(elapsed, 3)})
+    except OSError as exc:  # a full disk: the run stays "not finished" on disk, which is what it is
+        if error is None:
+            error = f"the run's run.json could not be written: {exc}"
     return {"ok": error is None, "error": error, "requests": requests, "results": results}
+
 
 
 def plan_to_dict(plan: ShardPlan) -> dict[str, Any]:

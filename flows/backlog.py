@@ -9,7 +9,8 @@ load: oldest first, each extracted (the extraction cache makes that cheap) and l
 
 Nothing is loaded twice: documents and reports are keyed by portal and URL, a document older than the
 warehouse's copy is kept as it is (warehouse.ingest), and a run counts as used only when a load that
-recorded it was published. docs/reliability.md explains the choice against the alternative (a crawl state
+recorded it was published (or found nothing new in it and holds its bookkeeping for the next publishing load,
+warehouse/unpublished.py). docs/reliability.md explains the choice against the alternative (a crawl state
 that marks a URL done only once it is published).
 
 There is one more hole, in the crawl state rather than the warehouse: an attachment is looked for only when
@@ -53,18 +54,24 @@ class PendingRun:
 
 
 def loaded_run_ids(data_dir: Path) -> set[str] | None:
-    """Run ids of every load in the published warehouse; None when there is no warehouse yet."""
+    """Run ids of every load in the published warehouse, and of the loads that brought nothing new and wait
+    beside it for the next publishing load (warehouse/unpublished.py: their data is in the warehouse already);
+    None when there is no warehouse yet."""
     path = layout.published_path(data_dir)
     if not path.exists():
         return None
     import duckdb
 
+    from warehouse import unpublished
+
     con = duckdb.connect(str(path), read_only=True, config={"autoload_known_extensions": False,
                                                               "autoinstall_known_extensions": False})
     try:
-        return {r[0] for r in con.execute("SELECT run_id FROM runs WHERE kind = 'load'").fetchall()}
+        loaded = {r[0] for r in con.execute("SELECT run_id FROM runs WHERE kind = 'load'").fetchall()}
     finally:
         con.close()
+    return loaded | {str(row["run"]["run_id"]) for row in unpublished.read(data_dir)
+                     if isinstance(row.get("run"), dict) and row["run"].get("run_id")}
 
 
 def _run_info(run_dir: Path) -> dict[str, Any]:
@@ -83,7 +90,7 @@ def pending_runs(data_dir: Path, exclude: set[str] | None = None) -> list[Pendin
     loaded = loaded_run_ids(data_dir) or set()
     out = []
     for run_dir in runs.iterdir():
-        if not run_dir.is_dir() or not (run_dir / layout.MANIFEST_FILE).is_file():
+        if not run_dir.is_dir() or not layout.is_run_dir(run_dir):  # a manifest of its own or in a crawl shard
             continue
         info = _run_info(run_dir)
         run_id = str(info.get("run_id") or run_dir.name)
@@ -128,9 +135,10 @@ def seal(run: PendingRun) -> PendingRun:
     """Make an interrupted run directory loadable (see the module's docstring); marks run.json."""
     run_dir = Path(run.run_dir)
     for name in SEALED_FILES:
-        n = seal_file(run_dir / name)
-        if n:
-            run.torn_lines[name] = n
+        for path in layout.run_files(run_dir, name):  # the run's own, and each crawl shard's
+            n = seal_file(path)
+            if n:
+                run.torn_lines[path.relative_to(run_dir).as_posix()] = n
     if run.finish_reason is None:
         info = _run_info(run_dir)
         info.setdefault("run_id", run.run_id)
@@ -158,13 +166,14 @@ def reopen_incomplete(data_dir: Path) -> list[dict[str, Any]]:
     todo: list[tuple[Path, str, set[tuple[str, str]]]] = []
     for run_dir in sorted(runs.iterdir()):
         mark = run_dir / CHECKED_MARK
-        if not run_dir.is_dir() or mark.exists() or not (run_dir / layout.MANIFEST_FILE).is_file():
+        if not run_dir.is_dir() or mark.exists() or not layout.is_run_dir(run_dir):
             continue
         if load_summary(run_dir).ok:
             mark.write_text("complete\n", encoding="utf-8")
             continue
         keys: set[tuple[str, str]] = set()
-        for row in read_jsonl_lenient(run_dir / layout.MANIFEST_FILE):
+        rows = (row for path in layout.run_files(run_dir, layout.MANIFEST_FILE) for row in read_jsonl_lenient(path))
+        for row in rows:
             if row.get("role") == "report" and row.get("state") in DOCUMENT_STATES and row.get("sha256"):
                 for url in {row.get("url"), row.get("final_url")} - {None, ""}:
                     keys.add((str(row.get("portal_id")), str(url)))

@@ -134,7 +134,8 @@ class Cluster:
             from flows.extract_stage import release_children
 
             try:  # best effort: a worker that is gone has nothing to release
-                self.client.run(release_children, wait=True, on_error="ignore")
+                # an interrupted or failed run kills the children mid-batch instead of waiting for their batches
+                self.client.run(release_children, exc[0] is not None, wait=True, on_error="ignore")
             except Exception:  # noqa: BLE001
                 pass
         if self.runner is not None:
@@ -218,3 +219,4 @@ def activate(cluster: Cluster) -> Iterator[Cluster]:
         yield cluster
     finally:
         _active.reset(token)
+

@@ -120,11 +120,7 @@ def extract_one(data_dir: Path, sha256: str, url: str, force: bool = False,
             out["raw_problem"] = problem[0]
             return out
         result = extract_bytes(data, url, url=url).to_dict()
-        if result.get("reason") != "timed_out":  # a time limit hit depends on the load: read it again next run
-            cache.parent.mkdir(parents=True, exist_ok=True)
-            tmp = cache.with_suffix(f".tmp{os.getpid()}")
-            tmp.write_text(json.dumps(result, ensure_ascii=False), encoding="utf-8")
-            os.replace(tmp, cache)
+        _cache_result(cache, result)
     result["source"] = url
     result["url"] = url
     return result
@@ -148,11 +144,21 @@ def _remembered_pictures(data_dir: Path, sha256: str) -> tuple[tuple[str, str], 
 
 
 def _remember_pictures(data_dir: Path, sha256: str, pictures: tuple[tuple[str, str], ...]) -> None:
-    memo = pictures_memo_path(data_dir, sha256)
-    memo.parent.mkdir(parents=True, exist_ok=True)
-    tmp = memo.with_suffix(f".tmp{os.getpid()}")
-    tmp.write_text(json.dumps([list(p) for p in pictures], ensure_ascii=False), encoding="utf-8")
-    os.replace(tmp, memo)
+    _write_json_atomic(pictures_memo_path(data_dir, sha256), [list(p) for p in pictures])
+
+
+def _cache_result(cache: Path, result: dict) -> None:
+    """Keep a result for the next run, unless a time limit cut it short (that depends on the load: read it
+    again next run)."""
+    if "timed_out" not in (result.get("reason") or ""):
+        _write_json_atomic(cache, result)
+
+
+def _write_json_atomic(path: Path, obj: object) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(f".tmp{os.getpid()}")
+    tmp.write_text(json.dumps(obj, ensure_ascii=False), encoding="utf-8")
+    os.replace(tmp, path)
 
 
 def _extract_with_pictures(data_dir: Path, sha256: str, url: str, pictures: tuple[tuple[str, str], ...],
@@ -179,11 +185,7 @@ def _extract_with_pictures(data_dir: Path, sha256: str, url: str, pictures: tupl
             if trouble is None:  # a picture that went missing is left out; the page says what it read
                 bodies.append((purl, body))
         result = extract_page_with_pictures(data, url, bodies).to_dict()
-        if result.get("reason") != "timed_out" and "timed_out" not in (result.get("reason") or ""):
-            cache.parent.mkdir(parents=True, exist_ok=True)
-            tmp = cache.with_suffix(f".tmp{os.getpid()}")
-            tmp.write_text(json.dumps(result, ensure_ascii=False), encoding="utf-8")
-            os.replace(tmp, cache)
+        _cache_result(cache, result)
     result["source"] = url
     result["url"] = url
     return result
@@ -405,16 +407,29 @@ def extract_capped(data_dir: str, group: list[tuple], force: bool = False,
     except BrokenProcessPool:
         _child_pools.pop(me, None)
         pool.shutdown(wait=False, cancel_futures=True)
+        if id(pool) in _stopped_pools:  # release_children(stop=True) killed it: the run is over, read nothing more
+            _stopped_pools.discard(id(pool))
+            raise RuntimeError("extraction stopped: the run that asked for it was interrupted") from None
         return _isolate(Path(data_dir), group, force, limit)
 
 
-def release_children() -> int:
+_stopped_pools: set[int] = set()  # ids of pools release_children(stop=True) killed while a batch ran in them
+
+
+def release_children(stop: bool = False) -> int:
     """Stop this process's capped children (run on every worker when a run's cluster closes: their memory
-    is given back, and a worker asked to close does not wait on them). Returns how many were stopped."""
+    is given back, and a worker asked to close does not wait on them). Returns how many were stopped.
+
+    stop=True (the run was interrupted or failed): a child in the middle of a batch is killed, not waited for,
+    and the batch it was reading ends with an error instead of being read again document by document."""
     pools = list(_child_pools.values())
     _child_pools.clear()
     for pool, _ in pools:
-        pool.shutdown(wait=True, cancel_futures=True)
+        if stop:
+            _stopped_pools.add(id(pool))
+            _terminate(pool)
+        else:
+            pool.shutdown(wait=True, cancel_futures=True)
     return len(pools)
 
 

@@ -79,7 +79,8 @@ def wait_until(what: str, cond, proc: subprocess.Popen, log: Path, timeout: floa
 
 def document_rows(data: Path) -> int:
     n = 0
-    for manifest in (data / "runs").glob("*/manifest.jsonl"):
+    # a sharded crawl (flows/cluster.py) writes one manifest per shard: runs/RUN_ID/shards/NNN/manifest.jsonl
+    for manifest in (data / "runs").glob("**/manifest.jsonl"):
         for line in manifest.read_bytes().splitlines():
             try:
                 row = json.loads(line)
@@ -299,8 +300,10 @@ def test_full_disk_fails_the_night_in_one_line_and_the_next_loads_every_report(w
         assert not published(data).exists() or _readable(published(data))
         if "✗ crawl" in out:  # a disk error is not a network error: the crawl task was not retried
             (run,) = flow_runs_of(world, data)
-            crawl = [t for t in run["tasks"] if t["name"].startswith("crawl")]
+            crawl = [t for t in run["tasks"] if t["name"].startswith("crawl-") and not t["name"].startswith("crawl-shard")]
             assert run["state"] == "FAILED" and [(t["state"], t["run_count"]) for t in crawl] == [("FAILED", 1)], run
+            shards = [t for t in run["tasks"] if t["name"].startswith("crawl-shard")]  # the crawl's parts on the cluster
+            assert shards and all(t["run_count"] == 1 for t in shards), run
         disk.grow("256m")
         normal_run(world, data, tmp_path / "rerun.log")
         assert_complete(world, data)
@@ -396,7 +399,9 @@ def test_artifacts_and_events_of_a_night_with_portals_that_got_worse(world, tmp_
     sources.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
     out = normal_run(world, data, tmp_path / "second.log", sources=sources)
     run_dir = sorted((data / "runs").iterdir())[-1]
-    portals = {json.loads(x)["id"]: json.loads(x) for x in (run_dir / "portals.jsonl").read_text().splitlines()}
+    # the run's own portals.jsonl and each crawl shard's (runs/RUN_ID/shards/NNN/portals.jsonl)
+    portals = {json.loads(x)["id"]: json.loads(x) for path in sorted(run_dir.glob("**/portals.jsonl"))
+               for x in path.read_text(encoding="utf-8").splitlines()}
     bad = {pid: p for pid, p in portals.items() if p["state"] != "ok"}
     assert {pid: p["state"] for pid, p in bad.items()} == dict.fromkeys(SITES, "unreachable")
     # `nianbao run` ends with one line per portal that is not ok, with its state and reason
