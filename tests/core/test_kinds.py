@@ -58,6 +58,7 @@ def test_every_kind_is_stored_by_the_crawler(kind):
     assert ValidatePipeline().process_item(item) is item
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", KINDS)
 def test_every_kind_is_read_or_explicitly_unsupported(kind):
     from extract.readers import read, supported_kinds

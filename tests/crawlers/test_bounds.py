@@ -41,6 +41,7 @@ def chain_site() -> MiniSite:
     return MiniSite(routes)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("max_depth,found", [(3, True), (2, False)])
 def test_navigation_stops_at_max_depth(tmp_path, max_depth, found):
     with chain_site() as site:
@@ -69,6 +70,7 @@ def maze_site() -> MiniSite:
     return site
 
 
+@pytest.mark.slow
 def test_navigation_pages_per_portal_are_capped(tmp_path):
     with maze_site() as site:
         portal = _crawl(tmp_path, site, "maze")

@@ -19,6 +19,7 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 TITLE = "示例县财政局2023年政府信息公开工作年度报告"
 
 
+@pytest.mark.slow
 def test_content_disposition_names(tmp_path):
     routes = {
         "/nb/index.html": html(f'<ul class="list"><li><a href="/nb/t1.html">{TITLE}</a><span>2024-01-20</span></li></ul>'),

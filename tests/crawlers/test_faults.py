@@ -64,6 +64,7 @@ def redirects(tmp_path_factory):
         yield {"a": a, "off": off, "rows": rows, "portal": portal}
 
 
+@pytest.mark.slow
 def test_home_redirect_is_followed(redirects):
     row = redirects["rows"][redirects["a"].url("/")]
     assert (row.state, row.final_url) == ("ok", redirects["a"].url("/index.html"))
@@ -117,6 +118,7 @@ def test_portal_with_failed_redirects_is_partial_with_the_reason(redirects):
     assert p.state == "partial" and "redirect loop" in p.error
 
 
+@pytest.mark.slow
 def test_bogus_page_count_is_capped_and_the_portal_partial(tmp_path):
     pager = '<div class="page"><script>createPageHTML(100000, 0, "index", "html");</script></div>'
     with MiniSite({"/nb/index.html": listing([("/nb/t1.html", title(1))], pager), "/nb/t1.html": report(1)}) as site:
@@ -128,6 +130,7 @@ def test_bogus_page_count_is_capped_and_the_portal_partial(tmp_path):
     assert rows[site.url("/nb/t1.html")].state == "ok"
 
 
+@pytest.mark.slow
 def test_body_over_the_limit_without_content_length_is_too_large(tmp_path):
     big = PDF + b"0" * 200_000
     routes = {"/nb/index.html": listing([("/nb/t1.html", title(1))]),
@@ -142,6 +145,7 @@ def test_body_over_the_limit_without_content_length_is_too_large(tmp_path):
     assert portal.state == "partial" and portal.count("too_large") == 2 and portal.count("errors") == 0
 
 
+@pytest.mark.slow
 def test_javascript_report_links(tmp_path):
     entries = [("javascript:openArticle('/nb/t1.html')", title(1)),
                ("javascript:void(0)", title(2)),
@@ -157,6 +161,7 @@ def test_javascript_report_links(tmp_path):
     assert portal.count("javascript_skipped") == 1  # the link that names no URL, counted
 
 
+@pytest.mark.slow
 def test_incremental_run_rediscovers_a_moved_column(tmp_path):
     """Between full walks a run starts from the column found last time; when that column is gone (the site
     moved it) the run finds it again from the home page, and the portal is not marked as failing for it."""

@@ -180,6 +180,7 @@ def test_expected_counts_and_shape(exp):
             assert d["url"] not in urls
 
 
+@pytest.mark.slow
 def test_deterministic_for_a_seed(exp):
     def norm(e):
         out = json.dumps(e, sort_keys=True, ensure_ascii=False)
@@ -213,6 +214,7 @@ def test_second_start_is_cheap():
 
 # ---------------------------------------------------------------------------------------------------------- documents
 
+@pytest.mark.slow
 def test_every_report_page_and_attachment_answers(exp):
     for s in exp["sites"].values():
         for r in s["reports"]:
@@ -536,6 +538,7 @@ def test_deleted_404_and_robots(exp):
             assert rp.can_fetch("*", s["base_url"] + "module/web/jpage/dataproxy.jsp")
 
 
+@pytest.mark.slow
 def test_fail_once_then_ok_and_slow_path():
     p = start_portal(slow_seconds=SLOW)
     try:
@@ -638,6 +641,7 @@ def test_mutate_adds_one_report_and_changes_one_page():
 
 # ---------------------------------------------------------------------------------------------------------- CLI
 
+@pytest.mark.slow
 def test_module_cli_serves_until_interrupted(tmp_path):
     base = free_port_base(7)
     src = tmp_path / "sources.yaml"

@@ -55,6 +55,7 @@ def test_parallel_batches_keep_order_and_cache(tmp_path):
     assert json.loads(cached.read_text(encoding="utf-8"))["sha256"] == items[0][0]
 
 
+@pytest.mark.slow
 def test_memory_bomb_fails_alone(tmp_path, monkeypatch):
     monkeypatch.setenv("NIANBAO_WORKER_MEMORY_MB", "900")  # read by each spawned worker at import
     bomb = (store(tmp_path, pdf_bomb(1400)), "http://127.0.0.1/bomb.pdf")
@@ -136,6 +137,7 @@ class _LostCluster:
         return list(futures)
 
 
+@pytest.mark.slow
 def test_a_batch_the_cluster_loses_is_read_here_and_counted(tmp_path):
     seeds = sorted(SEEDS.glob("*.txt"))
     a = (store(tmp_path, seeds[0].read_bytes()), "http://127.0.0.1/a.txt")

@@ -12,6 +12,7 @@ GOLDEN = Path(__file__).resolve().parents[1] / "golden"
 FLOORS = json.loads((GOLDEN / "floors.json").read_text(encoding="utf-8"))
 
 
+@pytest.mark.slow
 @pytest.mark.timeout(3600)  # the scanned reports are OCR'd: minutes on a loaded 2-core machine
 def test_golden_corpus_meets_floors(capsys):
     scores = evaluate(GOLDEN)

@@ -31,6 +31,7 @@ def test_known_pairs(a, b):
     assert similarity(a, b) == _similarity_by_table(a, b)
 
 
+@pytest.mark.slow
 def test_random_pairs_agree_with_the_table():
     rnd = random.Random(12)
     alphabets = ("ab", "公开属于国家秘密其他法律行政法规禁止", "abcdefghijklmnopqrstuvwxyz0123456789")

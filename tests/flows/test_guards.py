@@ -53,6 +53,7 @@ def test_second_holder_is_refused_at_once_with_the_holder_named(tmp_path):
         proc.wait()
 
 
+@pytest.mark.slow
 def test_wait_is_bounded_and_the_lock_is_taken_when_freed(tmp_path):
     proc = hold_lock(tmp_path, 60)
     try:
@@ -184,6 +185,7 @@ def test_every_usage_error_is_one_line_with_a_non_zero_exit(tmp_path, capsys, ar
 
 # ------------------------------------------------------------------------------------------------ config errors
 
+@pytest.mark.slow
 def test_run_with_a_bad_sources_file_fails_in_one_line_and_creates_nothing(tmp_path, capsys):
     data = tmp_path / "missing-data"
     bad = tmp_path / "bad.yaml"

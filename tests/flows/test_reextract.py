@@ -51,6 +51,7 @@ def _load_seeds(data_dir):
     return results
 
 
+@pytest.mark.slow
 def test_seed_reports_load_and_reextract(data_dir):
     _load_seeds(data_dir)
     before = dump(data_dir)
@@ -62,6 +63,7 @@ def test_seed_reports_load_and_reextract(data_dir):
     assert dump(data_dir, tables=("cells", "checks")) == {k: before[k] for k in ("cells", "checks")}
 
 
+@pytest.mark.slow
 def test_reextract_refuses_a_corrupt_raw_body_and_keeps_the_report(data_dir):
     """A raw body that no longer matches its sha256 (bit rot) is refused with a reason; the report keeps its
     earlier extraction instead of taking the corrupt bytes' numbers."""

@@ -2,6 +2,8 @@
 names must exist (a renamed or deleted test would otherwise leave the page promising what nothing checks)."""
 from __future__ import annotations
 
+import pytest
+
 import ast
 import re
 from pathlib import Path
@@ -37,6 +39,7 @@ def named_tests(text: str) -> list[tuple[str, str | None]]:
     return out
 
 
+@pytest.mark.slow
 def test_every_test_the_page_names_exists():
     refs = named_tests(DOC.read_text(encoding="utf-8"))
     assert len(refs) > 60  # the page really is read

@@ -98,6 +98,7 @@ def test_long_lists_are_capped(tmp_path):
     assert f"and {len(extra) + 2 - ROW_CAP} more in manifest.jsonl" in doc.text_content()
 
 
+@pytest.mark.slow
 def test_after_run_builds_the_site_then_the_report(tmp_path):
     data_dir, run_dir, summary, _ = _run(tmp_path)
     seconds = summary["seconds"]

@@ -17,6 +17,7 @@ HERE = Path(__file__).resolve().parent
 TRUTHS = truths([HERE])
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", TRUTHS, ids=lambda p: f"{p.parent.name}/{p.name.split('.')[0]}")
 def test_stored_verified_is_derived_from_the_truth(path: Path):
     t = json.loads(path.read_text(encoding="utf-8"))

@@ -24,6 +24,7 @@ def env() -> dict[str, str]:
     return {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
 
 
+@pytest.mark.slow
 def test_extract_dash_reads_standard_input_like_a_file():
     from_file = subprocess.run(NIANBAO + ["extract", str(GOLDEN), "--json"], capture_output=True, env=env(),
                                timeout=300)

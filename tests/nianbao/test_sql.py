@@ -48,6 +48,7 @@ def refused(data: Path, query: str, capsys, *extra: str) -> str:
     return err
 
 
+@pytest.mark.slow
 def test_queries_still_work(warehouse, capsys):
     rc, out, _ = sql(warehouse, "SELECT count(*) AS n FROM reports", capsys)
     assert rc == 0 and out.splitlines()[1].strip('"') != "0"
@@ -75,6 +76,7 @@ def test_list_columns_are_printed_as_json_in_csv_and_as_text_in_the_table(wareho
     assert rc == 0 and "公式: H12 not computed" in out
 
 
+@pytest.mark.slow
 def test_copy_to_cannot_write_a_file_nor_replace_the_warehouse(warehouse, tmp_path, capsys):
     before = digest(published(warehouse))
     target = tmp_path / "out.csv"
@@ -153,6 +155,7 @@ def test_no_extension_is_installed_or_loaded(warehouse, capsys, query):
         con.close()
 
 
+@pytest.mark.slow
 def test_attach_and_writes_are_refused(warehouse, tmp_path, capsys):
     before = digest(published(warehouse))
     other = tmp_path / "other.duckdb"
@@ -173,6 +176,7 @@ def test_attach_and_writes_are_refused(warehouse, tmp_path, capsys):
     assert digest(published(warehouse)) == before
 
 
+@pytest.mark.slow
 def test_timeout_stops_a_runaway_query(warehouse, capsys):
     err = refused(warehouse, "SELECT sum(a.range * b.range) FROM range(100000000) a, range(1000) b", capsys,
                   "--timeout", "0.5")

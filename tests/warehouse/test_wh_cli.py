@@ -1,3 +1,4 @@
+import pytest
 """The warehouse subcommands through `nianbao.cli.main`."""
 import json
 
@@ -13,6 +14,7 @@ def test_commands_registered():
         assert cmd in help_text
 
 
+@pytest.mark.slow
 def test_load_sql_export(data_dir, tmp_path, capsys, monkeypatch):
     b, _ = build_run1(data_dir)
     run_dir, extracted = b.write()
@@ -41,6 +43,7 @@ def test_load_sql_export(data_dir, tmp_path, capsys, monkeypatch):
     assert {f["file"] for f in manifest["files"]} >= {"reports.csv", "cells.parquet", "apply_wide.csv", "quality.csv"}
 
 
+@pytest.mark.slow
 def test_errors_are_one_line(data_dir, tmp_path, capsys):
     assert main(["load", "--run", str(tmp_path / "nope"), "--data-dir", str(data_dir)]) == 2
     err = capsys.readouterr().err
@@ -51,6 +54,7 @@ def test_errors_are_one_line(data_dir, tmp_path, capsys):
     assert main(["sql", "SELECT 1", "--data-dir", str(data_dir)]) == 2
 
 
+@pytest.mark.slow
 def test_reextract_command(data_dir, capsys, monkeypatch):
     b, _ = build_run1(data_dir)
     assert main(["load", "--run", str(b.write()[0]), "--data-dir", str(data_dir)]) == 0

@@ -1,3 +1,4 @@
+import pytest
 """The columnar handover (core/columnar.py) and the loader that bulk-inserts it; a run with nothing new."""
 import hashlib
 import json
@@ -103,6 +104,7 @@ def test_unknown_cell_key_is_a_failed_check(data_dir):
     assert_consistent(data_dir)
 
 
+@pytest.mark.slow
 def test_a_run_with_nothing_new_does_not_republish(data_dir):
     b1 = RunBuilder(data_dir, "20260101T000000Z")
     b1.portal("tc", "达州市通川区人民政府", "511702")

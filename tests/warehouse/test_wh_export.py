@@ -36,6 +36,7 @@ def read_csv(path):
     return list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
 
 
+@pytest.mark.slow
 def test_export_snapshot(data_dir, tmp_path):
     b, _ = build_run1(data_dir)
     load_run(data_dir, *b.write())
@@ -85,6 +86,7 @@ def test_export_snapshot(data_dir, tmp_path):
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["2026-01-02"]
 
 
+@pytest.mark.slow
 def test_export_default_folder(data_dir):
     with pytest.raises(UserError, match="no warehouse"):
         export_snapshot(data_dir)
@@ -119,6 +121,7 @@ def _num(text):
     return None if text == "" else float(text)
 
 
+@pytest.mark.slow
 def test_agency_year_figures(world):
     data_dir, out, e = world
     rows_ = read_csv(out / "agency_year.csv")
@@ -158,6 +161,7 @@ def test_agency_year_figures(world):
     assert {r["level"] for r in t} == {"government", "department"}
 
 
+@pytest.mark.slow
 def test_duplicates_flagged(world):
     data_dir, out, e = world
     reports = {r["source_url"]: r for r in read_csv(out / "reports.csv")}
@@ -183,6 +187,7 @@ def test_duplicates_flagged(world):
         assert flags["R" + report_id_for("dz", DZ + "/nb/tc-econ-2021.html")] == "true", name
 
 
+@pytest.mark.slow
 def test_ids_excel_cannot_mangle(world):
     data_dir, out, e = world
     numeric = report_id_for("gz", e.numeric_url)
@@ -204,6 +209,7 @@ def test_ids_excel_cannot_mangle(world):
     assert numeric in set(pq.read_table(out / "reports.parquet").column("report_id").to_pylist())  # bare in Parquet
 
 
+@pytest.mark.slow
 def test_split_to_fit_excel(data_dir, tmp_path):
     b, _ = build_outputs_world(data_dir)
     load_run(data_dir, *b.write())
@@ -246,6 +252,7 @@ def test_split_to_fit_excel(data_dir, tmp_path):
     assert any(f["file"] == "agency_year.csv" for f in manifest["files"])
 
 
+@pytest.mark.slow
 def test_readme_and_manifest(world, tmp_path):
     data_dir, out, _ = world
     readme = (out / "README.txt").read_text(encoding="utf-8-sig")
@@ -270,6 +277,7 @@ def has_verified_in(data_dir):
         return has_verified(con)
 
 
+@pytest.mark.slow
 def test_verified_column_when_the_warehouse_has_it(world):
     """The extractor's verdict is carried when the warehouse stores it (reports.verified), never invented."""
     data_dir, out, e = world

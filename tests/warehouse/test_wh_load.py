@@ -119,6 +119,7 @@ def test_load_every_cell(data_dir):
     assert_consistent(data_dir)
 
 
+@pytest.mark.slow
 def test_load_twice_changes_nothing(data_dir):
     b, _ = build_run1(data_dir)
     run_dir, extracted = b.write()
@@ -138,6 +139,7 @@ def test_load_twice_changes_nothing(data_dir):
         assert rows(con, "SELECT count(*) FROM runs") == [(1,)]
 
 
+@pytest.mark.slow
 def test_changed_page_replaces_cells(data_dir):
     b, _ = build_run1(data_dir)
     load_run(data_dir, *b.write())

@@ -1,3 +1,4 @@
+import pytest
 """Portal history: portal_runs per run, coverage that tells "not published" from "the crawl could not see", and
 the sharp-drop flag for the run report."""
 from datetime import datetime, timezone
@@ -73,6 +74,7 @@ def test_sharp_drop_rule():
     assert not is_sharp_drop(0, 0)
 
 
+@pytest.mark.slow
 def test_sharp_drop_is_flagged_for_the_run_report(data_dir):
     b1 = portals_run(data_dir, "20260101T000000Z", 1, STATES, {"tc": 12, "emp": 0})
     b1.fetch("tc", P + "/1.html", "report", result=make_result(seed=1))

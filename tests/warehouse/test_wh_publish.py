@@ -66,6 +66,7 @@ def count_in_subprocess(data_dir):
     return int(out.stdout.strip())
 
 
+@pytest.mark.slow
 def test_killed_load_leaves_published_warehouse(data_dir, tmp_path):
     run1, run2 = two_runs(data_dir)
     load_run(data_dir, *run1)
@@ -114,6 +115,7 @@ def test_failed_load_leaves_published_warehouse(data_dir, monkeypatch):
     assert ingest_mod.write_assembly is not boom
 
 
+@pytest.mark.slow
 def test_reader_does_not_block_load(data_dir):
     run1, run2 = two_runs(data_dir)
     load_run(data_dir, *run1)
@@ -128,6 +130,7 @@ def test_reader_does_not_block_load(data_dir):
         assert rows(new, "SELECT count(*) FROM reports") == [(9,)]
 
 
+@pytest.mark.slow
 def test_reader_in_another_process_does_not_block_load(data_dir, tmp_path):
     run1, run2 = two_runs(data_dir)
     load_run(data_dir, *run1)
@@ -177,6 +180,7 @@ def test_stale_build_is_removed(data_dir):
         assert rows(con, "SELECT count(*) FROM reports") == [(5,)]
 
 
+@pytest.mark.slow
 def test_compacting_load_keeps_content(data_dir):
     run1, run2 = two_runs(data_dir)
     load_run(data_dir, *run1)
@@ -189,6 +193,7 @@ def test_compacting_load_keeps_content(data_dir):
         assert rows(con, "SELECT count(*) FROM runs") == [(2,)]
 
 
+@pytest.mark.slow
 def test_file_does_not_grow_without_bound(data_dir):
     run1, _ = two_runs(data_dir)
     load_run(data_dir, *run1)

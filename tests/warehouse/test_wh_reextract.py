@@ -23,6 +23,7 @@ def run(data_dir, version, bump, **kw):
     return reextract(data_dir, version, docs_extractor(data_dir, fake_extract(version, bump=bump)), **kw)
 
 
+@pytest.mark.slow
 def test_reextract_new_version(data_dir):
     with pytest.raises(UserError, match="no warehouse"):
         run(data_dir, "x2", 1)
@@ -63,6 +64,7 @@ def test_reextract_new_version(data_dir):
     assert all(forced[k] == (None if v is None else v + 2) for k, v in before.items())
 
 
+@pytest.mark.slow
 def test_reextract_keeps_the_earlier_extraction_of_a_missing_raw_body(data_dir):
     b, _ = build_run1(data_dir)
     load_run(data_dir, *b.write())
@@ -80,6 +82,7 @@ def test_reextract_keeps_the_earlier_extraction_of_a_missing_raw_body(data_dir):
     assert_consistent(data_dir)
 
 
+@pytest.mark.slow
 def test_reextract_records_an_unreadable_result(data_dir):
     b, _ = build_run1(data_dir)
     load_run(data_dir, *b.write())

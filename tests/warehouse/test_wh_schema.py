@@ -1,3 +1,4 @@
+import pytest
 """Schema: built-in readers only, additive migrations of an older warehouse."""
 import re
 
@@ -61,6 +62,7 @@ def _values(data_dir):
         }
 
 
+@pytest.mark.slow
 def test_schema_2_warehouse_is_migrated(tmp_path):
     """A warehouse written by the previous nianbao (text keys, DOUBLE values, DuckDB 2.0's storage format) is
     rewritten with integer keys in the published storage format by the next load, with the same content."""
@@ -109,6 +111,7 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 LATIN = re.compile(r"[A-Za-z]{3,}")
 
 
+@pytest.mark.slow
 def test_every_table_view_and_column_is_described_in_chinese_and_english(data_dir):
     b, _ = build_run1(data_dir)
     run = b.write()

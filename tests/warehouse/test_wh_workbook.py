@@ -61,6 +61,7 @@ def test_workbook_layout(snapshot):
     assert "CC BY 4.0" in about and "去重" in about
 
 
+@pytest.mark.slow
 def test_workbook_sheets_split_when_over_the_row_limit(data_dir, tmp_path):
     b, _ = build_outputs_world(data_dir)
     load_run(data_dir, *b.write())

@@ -35,6 +35,7 @@ def _scanned(name: str) -> bool:
 @pytest.mark.timeout(1800)
 @pytest.mark.parametrize("name", [pytest.param(n, marks=pytest.mark.slow) if _scanned(n) else n
                                   for n in golden_documents()])
+@pytest.mark.slow
 def test_golden_file(name, settings):
     truth = truth_of(name)
     data = golden(name)

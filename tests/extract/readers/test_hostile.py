@@ -66,6 +66,7 @@ def test_truncated_xls_and_xlsx(settings):
         assert (doc.status, doc.reason) == ("unreadable", "truncated"), name
 
 
+@pytest.mark.slow
 def test_docx_zip_bomb_by_declared_size(settings):
     # 400 MB of spaces: refused from the central directory, before inflating anything
     body = W + b" " * (400 * 1024 * 1024) + b"</w:body></w:document>"

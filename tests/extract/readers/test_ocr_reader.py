@@ -153,6 +153,7 @@ def test_time_limit():
     assert (doc.status, doc.reason) == ("unreadable", "timed_out")
 
 
+@pytest.mark.slow
 def test_image_bomb_is_refused_without_decoding():
     from PIL import Image
 

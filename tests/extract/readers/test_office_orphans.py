@@ -83,6 +83,7 @@ def test_guarded_group_passes_the_exit_status_and_output_through(tmp_path):
         lifetime.guarded_group(["no-such-program-nianbao"])
 
 
+@pytest.mark.slow
 def test_guarded_group_kills_grandchildren_when_its_parent_dies(tmp_path):
     """The parent (a Python process) starts a supervised shell that starts a grandchild in the background; the
     parent is killed with SIGKILL: the grandchild dies too."""

@@ -23,6 +23,7 @@ def _require_soffice(settings):
     ("14_doc-2019-multipara.doc", office.read_doc, "doc"),
     ("15_wps-2021.wps", office.read_wps, "wps"),
 ])
+@pytest.mark.slow
 def test_converted_and_read_as_docx(name, reader, fmt, settings):
     _require_soffice(settings)
     doc = reader(golden(name), settings)
@@ -44,6 +45,7 @@ def test_missing_converter_is_a_clear_status(settings):
     assert doc.status == "unreadable" and doc.reason.startswith("conversion failed:")
 
 
+@pytest.mark.slow
 @pytest.mark.timeout(120)
 def test_garbage_word_file_fails_conversion(settings):
     _require_soffice(settings)
@@ -55,6 +57,7 @@ def test_garbage_word_file_fails_conversion(settings):
         assert doc.reason.startswith("conversion failed") or doc.reason in ("truncated", "corrupt")
 
 
+@pytest.mark.slow
 @pytest.mark.timeout(120)
 def test_rtf_through_libreoffice(settings):
     _require_soffice(settings)

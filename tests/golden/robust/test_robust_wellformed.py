@@ -6,12 +6,15 @@ labels deliberately misprinted, `verified` and `expected_failed_checks` against 
 """
 from __future__ import annotations
 
+import pytest
+
 import importlib.util
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 
 
+@pytest.mark.slow
 def test_robust_corpus_passes_its_independent_checker(capsys):
     spec = importlib.util.spec_from_file_location("check_robust", HERE / "check_robust.py")
     mod = importlib.util.module_from_spec(spec)

@@ -35,6 +35,7 @@ def test_no_warehouse(data_dir, tmp_path):
     assert not (tmp_path / "site").exists()
 
 
+@pytest.mark.slow
 def test_pages_and_summary(site):
     root, summary, e, data_dir = site
     ids = agency_ids(data_dir)
@@ -51,6 +52,7 @@ def test_pages_and_summary(site):
     assert [p.name for p in root.parent.iterdir() if p.name.startswith(".")] == []
 
 
+@pytest.mark.slow
 def test_agency_page_figures(site):
     root, _, e, data_dir = site
     ids = agency_ids(data_dir)
@@ -85,6 +87,7 @@ def test_agency_page_figures(site):
     assert "active.art20_1.rules.made" in gov and "active.art20_1.rules.issued" not in gov
 
 
+@pytest.mark.slow
 def test_verdict_shown(site):
     root, _, e, data_dir = site
     ids = agency_ids(data_dir)
@@ -100,6 +103,7 @@ def test_verdict_shown(site):
     assert ("已核验" if verified_known else "恒等式全部成立") in ok_row.cssselect("td.verdict")[0].text_content()
 
 
+@pytest.mark.slow
 def test_raw_copies(site):
     root, summary, e, data_dir = site
     ids = agency_ids(data_dir)
@@ -116,6 +120,7 @@ def test_raw_copies(site):
     assert summary.raw_copies > 0 and summary.raw_missing == 0
 
 
+@pytest.mark.slow
 def test_without_raw(data_dir, tmp_path):
     summary, _ = build_world_site(data_dir, tmp_path / "site", raw=False)
     assert summary.raw_copies == 0 and not (Path(summary.path) / "raw").exists()
@@ -128,6 +133,7 @@ def _local_refs(html_path: Path):
         yield el, ref
 
 
+@pytest.mark.slow
 def test_links_resolve_and_no_cdn(site):
     root, _, e, _ = site
     sources = set(e.urls.values()) | {u for u in e.duplicate_urls}
@@ -148,6 +154,7 @@ def test_links_resolve_and_no_cdn(site):
     assert (root / "assets" / "plotly.min.js").read_bytes() == bundled.read_bytes()
 
 
+@pytest.mark.slow
 def test_charts_are_valid_plotly_figures(site):
     root, _, _, _ = site
     n = 0
@@ -160,6 +167,7 @@ def test_charts_are_valid_plotly_figures(site):
     assert n >= 4
 
 
+@pytest.mark.slow
 def test_home_page(site):
     root, _, e, data_dir = site
     doc = page(root / "index.html")
@@ -194,6 +202,7 @@ def test_home_page(site):
         assert "apply_flow.total" in tr.text_content()
 
 
+@pytest.mark.slow
 def test_search_index(data_dir, tmp_path):
     summary, e = build_world_site(data_dir, tmp_path / "site", search_shards=8)
     root = Path(summary.path)
@@ -218,6 +227,7 @@ def test_search_index(data_dir, tmp_path):
     assert summary.search_entries == summary.agencies + summary.regions
 
 
+@pytest.mark.slow
 def test_rebuild_replaces_atomically(site):
     root, summary, _, data_dir = site
     (root / "stale.html").write_text("old")
@@ -226,6 +236,7 @@ def test_rebuild_replaces_atomically(site):
     assert (root / "index.html").is_file()
 
 
+@pytest.mark.slow
 def test_site_command(data_dir, tmp_path, capsys):
     from nianbao.cli import main
 
