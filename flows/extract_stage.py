@@ -337,9 +337,11 @@ def _isolate(data_dir: Path, group: list[tuple], force: bool, memory_mb: int | N
         procs: list = []
         try:
             with worker_pool(1, memory_mb) as pool:
-                fut = pool.submit(extract_many, str(data_dir), [item], force)
-                procs = list((getattr(pool, "_processes", None) or {}).values())  # started by submit
-                out.extend(fut.result())
+                # the process is started (and kept a hold of) before the document goes in: a reader that dies at
+                # once could otherwise break the pool, which forgets its processes, before we saw how it died
+                pool.submit(os.getpid).result()
+                procs = list((getattr(pool, "_processes", None) or {}).values())
+                out.extend(pool.submit(extract_many, str(data_dir), [item], force).result())
         except BrokenProcessPool as exc:
             out.append(_crashed(url, sha, _death(procs, memory_mb) or str(exc) or "worker process died"))
     return out

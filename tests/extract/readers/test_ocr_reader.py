@@ -274,13 +274,14 @@ def test_pool_workers_share_the_cores(monkeypatch):
 def test_worker_initializer_sets_the_threads_unless_the_operator_did(monkeypatch):
     from flows import extract_stage
 
-    monkeypatch.setattr(extract_stage, "_limit_memory", lambda: None)
+    monkeypatch.setattr(extract_stage, "_limit_memory", lambda limit_bytes: None)
+    monkeypatch.setattr(extract_stage.lifetime, "die_with_parent", lambda **kw: None)  # not on pytest itself
     monkeypatch.setattr(os, "cpu_count", lambda: 4)
     monkeypatch.delenv("NIANBAO_OCR_THREADS", raising=False)
-    extract_stage._init_worker(4)
+    extract_stage._init_worker(os.getpid(), 1 << 30, extract_stage.ocr_threads_per_worker(4))
     assert os.environ["NIANBAO_OCR_THREADS"] == "1"
     monkeypatch.setenv("NIANBAO_OCR_THREADS", "2")
-    extract_stage._init_worker(4)
+    extract_stage._init_worker(os.getpid(), 1 << 30, extract_stage.ocr_threads_per_worker(4))
     assert os.environ["NIANBAO_OCR_THREADS"] == "2"
 
 
