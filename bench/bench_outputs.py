@@ -38,7 +38,7 @@ def make_warehouse(data_dir: Path, n_agencies: int, seed: int = 7) -> int:
     counties = [d for d in db.divisions_table().to_pylist() if d["level"] == "county"]
     keys: dict[str, list[str]] = {}
     for r in db.cell_dictionary_table().to_pylist():
-        keys.setdefault(r["template"], []).append(r["cell_key"])
+        keys.setdefault(r["template"], []).append(r["cell_id"])  # the fact table's integer cell key
     agencies, reports, cells_parts, checks = [], [], [], []
     for i in range(n_agencies):
         c = counties[int(rng.integers(0, len(counties)))]
@@ -57,20 +57,20 @@ def make_warehouse(data_dir: Path, n_agencies: int, seed: int = 7) -> int:
                 tpl = "2019" if y <= 2020 else "2021"
                 published = dt.date(y + 1, 1, 1) + dt.timedelta(days=int(rng.integers(0, 120)))
                 failed = int(rng.random() < 0.1)
-                reports.append({"report_id": rid, "portal_id": "p", "agency_id": a["agency_id"], "agency": a["name"],
+                reports.append({"report_key": n - 1, "report_id": rid, "portal_id": "p", "agency_id": a["agency_id"], "agency": a["name"],
                                 "report_year": y, "template": tpl, "published": published, "status": "ok",
                                 "source_url": f"https://www.example.gov.cn/{rid}.html",
                                 "document_url": f"https://www.example.gov.cn/{rid}.html",
                                 "title": f"{a['name']}{y}年政府信息公开工作年度报告", "format": "html",
                                 "cells_count": len(keys[tpl]), "checks_total": 10, "checks_failed": failed})
-                vals = rng.integers(0, 60, len(keys[tpl])).astype("float64")
+                vals = rng.integers(0, 60, len(keys[tpl])).astype("int64")
                 cells_parts.append(pa.table({
-                    "report_id": pa.array([rid] * len(vals)), "cell_key": pa.array(keys[tpl]),
-                    "value": pa.array(vals), "raw_text": pa.array([str(int(v)) for v in vals]),
-                    "unit": pa.nulls(len(vals), pa.string()), "report_year": pa.array([y] * len(vals), pa.int32()),
-                    "template": pa.array([tpl] * len(vals))}))
+                    "report_key": pa.array([n - 1] * len(vals), pa.int32()),
+                    "cell_id": pa.array(keys[tpl], pa.int16()), "value": pa.array(vals),
+                    "raw_text": pa.nulls(len(vals), pa.string()),  # NULL: the text is exactly the digits of value
+                    "unit": pa.nulls(len(vals), pa.string()), "report_year": pa.array([y] * len(vals), pa.int32())}))
                 if failed:
-                    checks.append({"report_id": rid, "rule": "apply_flow.total", "ok": False, "detail": "x"})
+                    checks.append({"report_key": n - 1, "rule": "apply_flow.total", "ok": False, "detail": "x"})
     cells = pa.concat_tables(cells_parts)
     with publish.writer(data_dir) as w:
         con = w.con
